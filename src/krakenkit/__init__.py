@@ -1,0 +1,15 @@
+"""krakenkit: a Python toolkit for trading on Kraken.
+
+Spot and futures clients (REST and WebSocket, sync and async), a command line, and a local
+Kraken-compatible exchange (the emulator) that speaks Kraken's real wire protocols.
+"""
+
+from krakenkit.protocol.errors import ChecksumMismatch, KrakenError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ChecksumMismatch",
+    "KrakenError",
+    "__version__",
+]

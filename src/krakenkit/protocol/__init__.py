@@ -1,0 +1,1 @@
+"""The pure core: no sockets, no clocks, no threads. Time is always an argument."""
