@@ -1,0 +1,1 @@
+"""The emulator's aiohttp servers: spot and futures REST, WebSocket feeds, admin API."""
