@@ -1,0 +1,1 @@
+"""The emulator: a local Kraken-compatible exchange (engine, accounts, servers)."""
