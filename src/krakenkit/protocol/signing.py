@@ -13,8 +13,15 @@ absent). Futures WebSocket challenge (§7)::
 
     signed = b64(HMAC-SHA512(b64decode(secret), SHA256(challenge)))
 
-Always sign exactly the bytes that are sent: the body is serialised once and the same text is
-hashed and transmitted. The verify functions never raise on garbage input; they answer ``False``.
+Why sign and verify live together: the client signs and the emulator verifies with the same code,
+so the two could agree on a mistake. The tests therefore pin every official vector and an
+independent re-implementation of the documented algorithm, not just round trips.
+
+Always sign exactly the bytes that are sent: the body is serialised once and the same bytes are
+hashed and transmitted (re-serialising JSON changes spacing and breaks the signature). The verify
+functions never raise on garbage input (bad base64, odd text, deep JSON); they answer ``False``.
+Signing with a secret that is not base64 raises :class:`AuthenticationError`, whose message never
+contains the secret.
 """
 
 from __future__ import annotations
@@ -23,11 +30,11 @@ import base64
 import binascii
 import hashlib
 import hmac
-import re
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote_plus
 
-from krakenkit.protocol.errors import AuthenticationError
+from krakenkit.protocol.errors import AuthenticationError, KrakenError
 
 __all__ = [
     "Credentials",
@@ -41,42 +48,91 @@ __all__ = [
     "verify_spot",
 ]
 
-_JSON_NONCE = re.compile(rb'"nonce"\s*:\s*"?(\d+)"?')
+# What a verify function swallows: bad base64 (binascii.Error is a ValueError), text that cannot
+# be encoded (UnicodeError is a ValueError), a body without a nonce, and wrong argument types.
+_VERIFY_FAILURES = (ValueError, TypeError, KrakenError)
 
 
 def _secret_bytes(secret_b64: str) -> bytes:
-    return base64.b64decode(secret_b64, validate=True)
-
-
-def _as_bytes(data: str | bytes) -> bytes:
-    return data.encode() if isinstance(data, str) else data
+    try:
+        return base64.b64decode(secret_b64.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        # ``from None``: the original exception may quote part of the secret.
+        raise AuthenticationError("the API secret is not valid base64") from None
 
 
 def _hmac_b64(secret: bytes, message: bytes) -> str:
     return base64.b64encode(hmac.new(secret, message, hashlib.sha512).digest()).decode()
 
 
-def extract_nonce(body: str | bytes, content_type: str | None = None) -> str | None:
-    """The ``nonce`` field of a form-encoded or JSON body, as its decimal text."""
-    raw = _as_bytes(body)
-    stripped = raw.lstrip()
-    is_json = (content_type or "").split(";")[0].strip().lower() == "application/json"
-    if is_json or stripped[:1] == b"{":
-        match = _JSON_NONCE.search(raw)
-        return match.group(1).decode() if match else None
+def _same(expected: str, given: str) -> bool:
+    # Constant-time; "replace" keeps odd text (lone surrogates) from raising.
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace"))
+
+
+# --- spot ------------------------------------------------------------------------------------
+
+
+def _raw_number(text: str) -> str:
+    return text
+
+
+def _json_nonce(body: str | bytes) -> str | None:
+    """The top-level ``nonce`` of a JSON object body, as it appears on the wire.
+
+    Numbers keep their literal text (``parse_int``/``parse_float`` hooks): that text is what the
+    client turned into a string when it signed. A ``nonce`` nested deeper is not the nonce.
+    """
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
+        decoded = json.loads(
+            body, parse_int=_raw_number, parse_float=_raw_number, parse_constant=_raw_number
+        )
+    except (ValueError, RecursionError):
         return None
-    for key, value in parse_qsl(text, keep_blank_values=True):
-        if key == "nonce":
-            return value
-    return None
+    if not isinstance(decoded, dict):
+        return None
+    value = decoded.get("nonce")
+    return value if isinstance(value, str) else None
+
+
+def _form_nonce(body: str | bytes) -> str | None:
+    if isinstance(body, bytes):
+        try:
+            body = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    try:
+        fields = parse_qsl(body, keep_blank_values=True)
+    except ValueError:
+        return None
+    return next((value for key, value in fields if key == "nonce"), None)
+
+
+def extract_nonce(body: str | bytes, content_type: str | None = None) -> str | None:
+    """The ``nonce`` field of a raw spot request body, as text; ``None`` if there is none.
+
+    JSON (``application/json``, or a body that starts with ``{``): the top-level ``"nonce"``, a
+    number (its literal text) or a string. Otherwise the first ``nonce=`` field of a form body.
+    Never raises.
+    """
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    head = body.lstrip()[:1]
+    if media_type == "application/json":
+        return _json_nonce(body)
+    if head in ("{", b"{"):
+        found = _json_nonce(body)
+        if found is not None:
+            return found
+    return _form_nonce(body)
 
 
 def sign_spot(secret_b64: str, path: str, body: str | bytes, nonce: str | int | None = None) -> str:
-    """``API-Sign`` for a private spot request whose exact body is ``body``."""
-    raw = _as_bytes(body)
+    """``API-Sign`` for a private spot request whose exact body is ``body``.
+
+    ``path`` is the URL path from ``/0/private`` on. Without ``nonce`` the body's own nonce field
+    is used (:func:`extract_nonce`); a body without one raises :class:`ValueError`.
+    """
+    raw = body.encode() if isinstance(body, str) else body
     if nonce is None:
         nonce = extract_nonce(raw)
         if nonce is None:
@@ -92,22 +148,30 @@ def verify_spot(
     signature: str,
     nonce: str | int | None = None,
 ) -> bool:
-    """Whether ``signature`` is the spot ``API-Sign`` of this exact request."""
+    """Whether ``signature`` is the spot ``API-Sign`` of this exact request. Never raises."""
     try:
-        expected = sign_spot(secret_b64, path, body, nonce)
-    except (ValueError, binascii.Error, TypeError):
+        return _same(sign_spot(secret_b64, path, body, nonce), signature)
+    except _VERIFY_FAILURES:
         return False
-    return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace"))
+
+
+# --- futures REST ----------------------------------------------------------------------------
 
 
 def futures_path(endpoint_path: str) -> str:
-    """The path futures signs: without ``/derivatives`` and without a query string."""
+    """The path futures signs: without a leading ``/derivatives`` and without a query string."""
     path = endpoint_path.split("?", 1)[0]
-    return path.removeprefix("/derivatives")
+    if path == "/derivatives" or path.startswith("/derivatives/"):
+        return path[len("/derivatives") :]
+    return path
 
 
 def sign_futures(secret_b64: str, endpoint_path: str, post_data: str, nonce: str = "") -> str:
-    """``Authent`` for a futures request: ``post_data`` is the URL-encoded argument string."""
+    """``Authent`` for a futures request.
+
+    ``post_data`` is the argument string exactly as sent (the query string followed by the body,
+    URL-encoded); ``nonce`` is the ``Nonce`` header, or "" when none is sent.
+    """
     digest = hashlib.sha256((post_data + nonce + futures_path(endpoint_path)).encode()).digest()
     return _hmac_b64(_secret_bytes(secret_b64), digest)
 
@@ -122,65 +186,73 @@ def verify_futures(
     signature: str,
     strict: bool = False,
 ) -> bool:
-    """Whether ``signature`` is a valid ``Authent`` for this request.
+    """Whether ``signature`` is a valid ``Authent`` for this request. Never raises.
 
-    ``strict`` accepts only the documented form (postData = query string followed by body, as
-    sent). Otherwise every variant real clients sign verifies (protocol.md §3.3): postData in
-    {query+body, body, query, ""} each raw or URL-decoded (the pre-2024 form).
+    ``query`` is the raw query string (without ``?``), ``body`` the raw body text and ``nonce``
+    the ``Nonce`` header (``None`` when absent). ``strict`` accepts only the documented form:
+    postData = query + body as sent. Otherwise every form real clients sign verifies
+    (protocol.md §3.3): postData in {query+body, body, query, ""}, each raw or URL-decoded (the
+    pre-2024 form), so python-kraken-sdk, ccxt, kraken-cli and the JJ-Cro Node SDK all pass.
     """
     try:
         secret = _secret_bytes(secret_b64)
-    except (binascii.Error, ValueError):
+        suffix = (nonce or "") + futures_path(endpoint_path)
+        if strict:
+            candidates: dict[str, None] = {query + body: None}
+        else:
+            candidates = dict.fromkeys((query + body, body, query, ""))
+            for raw in list(candidates):
+                candidates.setdefault(unquote_plus(raw))
+        found = False
+        for post_data in candidates:  # no early exit: the time spent does not say which matched
+            digest = hashlib.sha256((post_data + suffix).encode()).digest()
+            found |= _same(_hmac_b64(secret, digest), signature)
+        return found
+    except _VERIFY_FAILURES:
         return False
-    path = futures_path(endpoint_path)
-    nonce_text = nonce or ""
-    given = signature.encode("utf-8", "replace")
 
-    def matches(post_data: str) -> bool:
-        digest = hashlib.sha256((post_data + nonce_text + path).encode()).digest()
-        return hmac.compare_digest(_hmac_b64(secret, digest).encode(), given)
 
-    if strict:
-        return matches(query + body)
-    candidates = dict.fromkeys((query + body, body, query, ""))
-    for raw in list(candidates):
-        candidates.setdefault(unquote_plus(raw))
-    return any(matches(candidate) for candidate in candidates)
+# --- futures WebSocket challenge -------------------------------------------------------------
 
 
 def sign_challenge(secret_b64: str, challenge: str) -> str:
-    """The ``signed_challenge`` for a futures WebSocket challenge UUID."""
+    """The ``signed_challenge`` for a futures WebSocket challenge (a UUID string)."""
     digest = hashlib.sha256(challenge.encode()).digest()
     return _hmac_b64(_secret_bytes(secret_b64), digest)
 
 
 def verify_challenge(secret_b64: str, challenge: str, signed: str) -> bool:
-    """Whether ``signed`` is the signature of ``challenge`` with this secret."""
+    """Whether ``signed`` is the signature of ``challenge`` with this secret. Never raises."""
     try:
-        expected = sign_challenge(secret_b64, challenge)
-    except (binascii.Error, ValueError, TypeError):
+        return _same(sign_challenge(secret_b64, challenge), signed)
+    except _VERIFY_FAILURES:
         return False
-    return hmac.compare_digest(expected.encode(), signed.encode("utf-8", "replace"))
+
+
+# --- credentials -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class Credentials:
-    """An API key pair. The secret never appears in ``repr`` or ``str``."""
+    """An API key and its base64 secret. ``repr`` and ``str`` show a key prefix, never the secret.
+
+    Surrounding whitespace (a secret pasted from a file) is removed; a secret that is not base64
+    raises :class:`AuthenticationError` at construction, not at the first signed request.
+    """
 
     key: str
-    secret: str = field(repr=False)
+    secret: str
 
     def __post_init__(self) -> None:
-        try:
-            decoded = _secret_bytes(self.secret)
-        except (binascii.Error, ValueError):
-            raise AuthenticationError("the API secret is not valid base64") from None
-        if not decoded:
-            raise AuthenticationError("the API secret is empty")
-        if not self.key:
+        key, secret = self.key.strip(), self.secret.strip()
+        if not key:
             raise AuthenticationError("the API key is empty")
+        if not _secret_bytes(secret):
+            raise AuthenticationError("the API secret is empty")
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "secret", secret)
 
     def __repr__(self) -> str:
-        return f"Credentials(key={self.key[:4]!r}…, secret=<hidden>)"
+        return f"Credentials(key={self.key[:4] + '…'!r}, secret=<hidden>)"
 
     __str__ = __repr__
