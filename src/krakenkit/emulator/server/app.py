@@ -16,7 +16,14 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from krakenkit.emulator.server import spot_system  # noqa: F401  (registers handlers)
+from krakenkit.emulator.server import (  # noqa: F401  (importing registers the handlers)
+    spot_account,
+    spot_funding,
+    spot_market,
+    spot_system,
+    spot_trading,
+)
+from krakenkit.emulator.server.admin import add_admin_routes
 from krakenkit.emulator.server.exchange import Exchange
 from krakenkit.emulator.server.params import Params, parse_body, parse_form
 from krakenkit.emulator.server.registry import PRIVATE, PUBLIC, Context
@@ -73,30 +80,40 @@ async def spot_private(request: web.Request) -> web.Response:
     if handler is None:
         return _error("EGeneral:Unknown method")
     raw = await request.read()
+    api_key = request.headers.get("API-Key")
     try:
+        if exchange.system_status == "maintenance":
+            return _error("EService:Unavailable")
+        bad_body: APIError | None = None
+        try:
+            params = parse_body(raw, request.content_type)
+        except APIError as exc:  # reported after authentication, as Kraken orders its checks
+            params, bad_body = {}, exc
         key = exchange.keys.authenticate_spot(
             path=path,
             method_name=name,
-            api_key=request.headers.get("API-Key"),
+            api_key=api_key,
             api_sign=request.headers.get("API-Sign"),
             raw_body=raw,
             content_type=request.content_type,
-            otp=None,
+            otp=params.get("otp"),
         )
-        params = parse_body(raw, request.content_type)
+        if bad_body is not None:
+            raise bad_body
         now = exchange.clock()
         exchange.charge_rest(key, name, now)
         ctx = Context(exchange=exchange, path=path, now=now, key=key)
-        try:
-            result = handler(ctx, params)
-        finally:
-            exchange.commit()
-        return _ok(result)
+        return _ok(handler(ctx, params))
     except APIError as exc:
         return _error(exc.error)
     except Exception:
         log.exception("private %s failed", name)
         return _error("EGeneral:Internal error")
+    finally:
+        # the nonce moved even when the call then failed: persist it with everything else
+        if api_key and exchange.keys.get(api_key) is not None:
+            exchange.dirty_keys.add(api_key)
+        exchange.commit()
 
 
 def create_app(exchange: Exchange) -> web.Application:
@@ -106,4 +123,5 @@ def create_app(exchange: Exchange) -> web.Application:
     app.router.add_route("GET", "/0/public/{method:.+}", spot_public)
     app.router.add_route("POST", "/0/public/{method:.+}", spot_public)
     app.router.add_route("POST", "/0/private/{method:.+}", spot_private)
+    add_admin_routes(app, EXCHANGE)
     return app

@@ -95,11 +95,16 @@ class NonceTracker:
 
     __slots__ = ("_lock", "_recent", "highest", "window")
 
-    def __init__(self, window: int = 0, highest: int = 0) -> None:
+    def __init__(self, window: int = 0, highest: int = 0, recent: set[int] | None = None) -> None:
         self.window = window
         self.highest = highest
-        self._recent: set[int] = set()
+        self._recent: set[int] = set(recent or ())
         self._lock = threading.Lock()
+
+    @property
+    def recent(self) -> frozenset[int]:
+        """Nonces accepted inside the window (to persist with ``highest``)."""
+        return frozenset(self._recent)
 
     def accept(self, nonce: int) -> bool:
         """Record ``nonce`` and say whether Kraken would accept it."""
