@@ -114,6 +114,7 @@ class Exchange:
             price = exchange.engine.last_price.get(pair.id) or catalogue.initial_prices[pair.id]
             exchange.marketdata.seed(pair.id, price, now)
         if config.market:
+            before = set(exchange.engine.accounts)
             exchange.market = SyntheticMarket(
                 exchange.engine,
                 catalogue.pairs(),
@@ -125,6 +126,9 @@ class Exchange:
                     for p in catalogue.pairs()
                 },
             )
+            for account_id in set(exchange.engine.accounts) - before:  # the market's own funds
+                for asset, amount in exchange.engine.accounts[account_id].balances.items():
+                    exchange.deposited[asset] = exchange.deposited.get(asset, ZERO) + amount
             exchange.market.step(now)
         exchange.commit()
         return exchange
