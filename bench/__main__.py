@@ -27,6 +27,8 @@ from bench._report import Table, render, table_json
 #: name -> module; add a line here to register a new benchmark.
 REGISTRY: dict[str, str] = {
     "book": "bench.book",
+    "engine": "bench.engine",
+    "server": "bench.server",
 }
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
