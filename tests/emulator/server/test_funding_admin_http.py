@@ -117,3 +117,32 @@ async def test_admin_price_status_and_state(live: Live) -> None:
     assert "ZUSD" in await trader.call("Balance")
     assert (await _admin(live, "GET", "/health"))[1] == {"ok": True}
     assert (await _admin(live, "POST", "/step"))[1] == {"ok": True}
+
+
+async def test_cancel_only_and_post_only_modes(live: Live) -> None:
+    trader = live.trader({"ZUSD": "100000"})
+    add = {
+        "pair": "XBTUSD",
+        "type": "buy",
+        "ordertype": "limit",
+        "volume": "0.01",
+        "price": "50000",
+    }
+    txid = (await trader.call("AddOrder", **add))["txid"][0]
+    await _admin(live, "POST", "/status", {"status": "cancel_only"})
+    assert await trader.error("AddOrder", **add) == "EService:Market in cancel_only mode"
+    assert await trader.call("CancelOrder", txid=txid) == {"count": 1, "pending": False}
+    await _admin(live, "POST", "/status", {"status": "post_only"})
+    assert await trader.error("AddOrder", **add) == "EService:Market in post_only mode"
+    assert await trader.call("AddOrder", **add, oflags="post")
+    await _admin(live, "POST", "/status", {"status": "online"})
+
+
+async def test_two_factor_otp(live: Live) -> None:
+    created = (
+        await _admin(live, "POST", "/accounts", {"balances": {"ZUSD": "1"}, "otp": "246810"})
+    )[1]
+    trader = Trader(live.http, created["api_key"], created["api_secret"])
+    assert await trader.error("Balance") == "EGeneral:Permission denied"
+    assert await trader.error("Balance", otp="111111") == "EGeneral:Permission denied"
+    assert (await trader.call("Balance", otp="246810"))["ZUSD"] == "1.0000"

@@ -21,6 +21,15 @@ from krakenkit.protocol.errors import APIError
 __all__: list[str] = []
 
 
+def _market_mode(ctx: Context, *, post_only: bool = False) -> None:
+    """Refuse new orders as Kraken does when the exchange is cancel-only or post-only."""
+    status = ctx.exchange.system_status
+    if status == "cancel_only":
+        raise reject("EService:Market in cancel_only mode")
+    if status == "post_only" and not post_only:
+        raise reject("EService:Market in post_only mode")
+
+
 def _iso(ts: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
 
@@ -39,6 +48,7 @@ def add_order(ctx: Context, params: Params) -> dict[str, Any]:
                 exchange.engine.account(ctx.account_id), pair.id, 1, ctx.now
             )
         raise
+    _market_mode(ctx, post_only=request.post_only)
     order = exchange.engine.place(ctx.account_id, request, now=ctx.now, validate=validate)
     result: dict[str, Any] = {"descr": add_order_descr(order)}
     if not validate:
@@ -62,6 +72,7 @@ def add_order_batch(ctx: Context, params: Params) -> dict[str, Any]:
     engine.charge(account, pair.id, len(items) / 2, ctx.now)
     # the whole batch is refused when any order fails validation
     requests = [parse_order(item, exchange.catalogue, ctx.now, pair=pair) for item in items]
+    _market_mode(ctx, post_only=all(r.post_only for r in requests))
     for request in requests:
         engine.place(ctx.account_id, request, now=ctx.now, validate=True, charge=False)
     results: list[dict[str, Any]] = []
@@ -89,6 +100,7 @@ def amend_order(ctx: Context, params: Params) -> dict[str, Any]:
     if (txid in (None, "")) == (cl_ord_id in (None, "")):
         raise reject("EGeneral:Invalid arguments:txid or cl_ord_id")
     ref = str(txid) if txid not in (None, "") else parse_cl_ord_id(cl_ord_id)
+    _market_mode(ctx, post_only=True)
     orders = exchange.engine.find_open(ctx.account_id, ref)
     if len(orders) != 1:
         raise reject("EOrder:Unknown order")
@@ -151,6 +163,7 @@ def edit_order(ctx: Context, params: Params) -> dict[str, Any]:
     if r.expiretm:
         merged["expiretm"] = str(r.expiretm)
     request = parse_order(merged, exchange.catalogue, ctx.now, pair=pair)
+    _market_mode(ctx, post_only=request.post_only)
     validate = as_bool(params.get("validate", False), name="validate")
     old, new = engine.edit(ctx.account_id, old.txid, request, now=ctx.now, validate=validate)
     result: dict[str, Any] = {
