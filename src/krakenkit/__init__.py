@@ -4,16 +4,19 @@ Spot and futures clients (REST and WebSocket, sync and async), a command line, a
 Kraken-compatible exchange (the emulator) that speaks Kraken's real wire protocols.
 """
 
+from krakenkit.client import AsyncSpotClient, SpotClient
 from krakenkit.protocol.book import FuturesOrderBook, OrderBook
 from krakenkit.protocol.errors import ChecksumMismatch, KrakenError, SequenceGap
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AsyncSpotClient",
     "ChecksumMismatch",
     "FuturesOrderBook",
     "KrakenError",
     "OrderBook",
     "SequenceGap",
+    "SpotClient",
     "__version__",
 ]

@@ -1,0 +1,167 @@
+"""Real emulators for the client tests: in-process for async tests, on a thread for sync ones."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from krakenkit import AsyncSpotClient, SpotClient
+from krakenkit.client import RetryPolicy
+from krakenkit.emulator import Emulator, ExchangeConfig
+
+RICH = {"ZUSD": "1000000", "XXBT": "10", "XETH": "100"}
+
+#: No retries: a test must see every error the server sends.
+NO_RETRY = RetryPolicy(max_attempts=1)
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[Emulator]:
+    async with Emulator(config=ExchangeConfig(market=False)) as ex:
+        yield ex
+
+
+@pytest.fixture
+def background() -> Iterator[Emulator]:
+    with Emulator.background(config=ExchangeConfig(market=False)) as ex:
+        yield ex
+
+
+def keys(
+    ex: Emulator,
+    balances: dict[str, Any] | None = None,
+    *,
+    tier: str = "intermediate",
+    nonce_window: int = 0,
+    rate_limits: bool = True,
+) -> tuple[str, str]:
+    account = ex.add_account(
+        RICH if balances is None else balances,
+        tier=tier,
+        nonce_window=nonce_window,
+        rate_limits=rate_limits,
+    )
+    return account.api_key, account.api_secret
+
+
+def async_client(
+    ex: Emulator, *, account: dict[str, Any] | None = None, **options: Any
+) -> AsyncSpotClient:
+    """A client on a new funded account (``account``: arguments of :func:`keys`)."""
+    key, secret = keys(ex, **(account or {}))
+    return AsyncSpotClient(key, secret, base_url=ex.url, **options)
+
+
+def sync_client(
+    ex: Emulator, *, account: dict[str, Any] | None = None, **options: Any
+) -> SpotClient:
+    key, secret = keys(ex, **(account or {}))
+    return SpotClient(key, secret, base_url=ex.url, **options)
+
+
+class FaultAfterSend(httpx.BaseTransport):
+    """A real transport that loses the first request to ``path`` (or none, to just record).
+
+    ``deliver=True``: the request reaches the server (and is acted on), then the client sees
+    ``fault``; ``deliver=False``: the request is dropped before it is sent. Every request is
+    recorded as ``(path, body)``. ``jitter`` delays each request by up to that many seconds
+    before it goes out, as a network would (so that concurrent requests can overtake each
+    other).
+    """
+
+    def __init__(
+        self,
+        path: str = "",
+        fault: Exception | None = None,
+        *,
+        deliver: bool = True,
+        jitter: float = 0.0,
+    ) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.jitter = jitter
+        self.path = path
+        self.fault = fault
+        self.deliver = deliver
+        self.sent: list[tuple[str, bytes]] = []
+        self._lock = threading.Lock()
+
+    def _take_fault(self, request: httpx.Request) -> Exception | None:
+        with self._lock:
+            self.sent.append((request.url.path, request.read()))
+            fault = self.fault if request.url.path == self.path else None
+            if fault is not None:
+                self.fault = None
+            return fault
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        fault = self._take_fault(request)
+        if fault is not None and not self.deliver:
+            raise fault
+        time.sleep(random.uniform(0, self.jitter))
+        response = self.inner.handle_request(request)
+        if fault is not None:
+            response.read()
+            response.close()
+            raise fault
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def paths(self) -> list[str]:
+        return [path for path, _ in self.sent]
+
+
+class AsyncFaultAfterSend(httpx.AsyncBaseTransport):
+    """:class:`FaultAfterSend` for the async client."""
+
+    def __init__(
+        self,
+        path: str = "",
+        fault: Exception | None = None,
+        *,
+        deliver: bool = True,
+        jitter: float = 0.0,
+    ) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.recorder = FaultAfterSend(path, fault, deliver=deliver, jitter=jitter)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()
+        fault = self.recorder._take_fault(request)
+        if fault is not None and not self.recorder.deliver:
+            raise fault
+        await asyncio.sleep(random.uniform(0, self.recorder.jitter))
+        response = await self.inner.handle_async_request(request)
+        if fault is not None:
+            await response.aread()
+            await response.aclose()
+            raise fault
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+        self.recorder.close()
+
+    def paths(self) -> list[str]:
+        return self.recorder.paths()
+
+
+class Clock:
+    """A settable clock for an emulator (history at chosen times)."""
+
+    def __init__(self, start: float | None = None) -> None:
+        self.now = time.time() if start is None else start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
