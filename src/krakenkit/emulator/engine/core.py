@@ -48,6 +48,8 @@ __all__ = ["Engine", "reject"]
 
 _ONE = Decimal(1)
 TAPE_SIZE = 5000
+#: Kraken shows this same ``postxid`` on every spot (non-margin) trade
+SPOT_POSTXID = "TKH2SE-M7IF5-CFI7LT"
 
 
 def reject(text: str) -> APIError:
@@ -96,6 +98,9 @@ class Engine:
         self.fees_collected: dict[str, Decimal] = {}
         self.listeners: list[Callable[[Event], None]] = []
         self._limiters: dict[str, TradingLimiter] = {}
+        self._rates: dict[tuple[str, str, bool], tuple[Decimal, Decimal, Decimal]] = {}
+        self._open_count: dict[tuple[str, str], int] = {}  # (account, pair) -> open orders
+        self._open_cl: dict[tuple[str, str], Order] = {}  # (account, cl_ord_id) -> open order
         self._starts: list[tuple[float, int, str]] = []
         self._expiries: list[tuple[float, int, str]] = []
         self.seq = 0
@@ -170,6 +175,21 @@ class Engine:
     def _level(self, order: Order) -> None:
         if self.listeners and order.limit_price is not None:
             self._emit(LevelEvent(order.pair.id, order.side, order.limit_price))
+
+    def _index_open(self, order: Order) -> None:
+        self.open_orders[order.account_id][order.txid] = order
+        key = (order.account_id, order.pair.id)
+        self._open_count[key] = self._open_count.get(key, 0) + 1
+        if order.cl_ord_id is not None:
+            self._open_cl[(order.account_id, order.cl_ord_id)] = order
+
+    def _unindex_open(self, order: Order) -> None:
+        if self.open_orders[order.account_id].pop(order.txid, None) is None:
+            return
+        key = (order.account_id, order.pair.id)
+        self._open_count[key] -= 1
+        if order.cl_ord_id is not None:
+            self._open_cl.pop((order.account_id, order.cl_ord_id), None)
 
     # -- rate limits ---------------------------------------------------------------------------
 
@@ -249,7 +269,7 @@ class Engine:
         self.seq += 1
         order.seq = self.seq
         self.orders[order.txid] = order
-        self.open_orders[account.id][order.txid] = order
+        self._index_open(order)
         self._order_event(order, "pending")
         if request.starttm > now:
             self._set_hold(order, account)
@@ -276,13 +296,13 @@ class Engine:
             raise reject("EService:Market in post_only mode")
         if pair.status == "limit_only" and kind not in LIMIT_TYPES:
             raise reject("EService:Market in limit_only mode")
-        open_here = sum(1 for o in self.open_orders[account.id].values() if o.pair is pair)
         limiter = self.limiter(account)
-        if limiter is not None and open_here >= limiter.limits.max_open_orders:
-            raise reject("EOrder:Orders limit exceeded")
-        if request.cl_ord_id is not None and any(
-            o.cl_ord_id == request.cl_ord_id for o in self.open_orders[account.id].values()
+        if (
+            limiter is not None
+            and self._open_count.get((account.id, pair.id), 0) >= limiter.limits.max_open_orders
         ):
+            raise reject("EOrder:Orders limit exceeded")
+        if request.cl_ord_id is not None and (account.id, request.cl_ord_id) in self._open_cl:
             raise reject("EOrder:Duplicate cl_ord_id")
         if request.timeinforce == "GTD" and request.expiretm <= now:
             raise reject("EGeneral:Invalid arguments:expiretm")
@@ -352,14 +372,14 @@ class Engine:
         if "fciq" in flags or order.side == "buy":
             return False
         # selling: Kraken prefers the fee in base, unless the base would not cover it
-        rate_ = rate(order.pair, account.volume_30d, maker=False)
+        rate_ = self._fee_rate(account, order.pair, False)
         return account.available(order.pair.base) >= order.volume * (_ONE + rate_)
 
     def _required_hold(self, account: Account, order: Order) -> tuple[str, Decimal]:
         """What an open order must keep reserved for its remaining volume."""
         pair = order.pair
         remaining = order.remaining
-        fee = rate(pair, account.volume_30d, maker=False)
+        fee = self._fee_rate(account, pair, False)
         if order.side == "sell":
             return pair.base, remaining * (_ONE + fee) if order.fee_in_base else remaining
         price = order.limit_price
@@ -387,6 +407,8 @@ class Engine:
         if order.ordertype == "market":
             if order.side == "sell":
                 need = order.volume
+                if order.fee_in_base:
+                    need *= _ONE + self._fee_rate(account, pair, False)
                 asset = pair.base
             else:
                 asset = pair.quote
@@ -418,10 +440,11 @@ class Engine:
         if left:
             cost += left * (price or self.last_price.get(order.pair.id, ZERO))
         account = self.accounts[order.account_id]
-        return cost * (_ONE + rate(order.pair, account.volume_30d, maker=False))
+        return cost * (_ONE + self._fee_rate(account, order.pair, False))
 
     def _set_hold(self, order: Order, account: Account) -> None:
-        if order.is_open and order.ordertype != "market":
+        as_market = order.ordertype == "market" or (order.triggered and order.limit_price is None)
+        if order.is_open and not as_market:
             asset, amount = self._required_hold(account, order)
         else:
             asset, amount = order.hold_asset or order.pair.quote, ZERO
@@ -445,6 +468,12 @@ class Engine:
             self._set_hold(order, account)
             self._run_triggers(order.pair.id, now)
             return
+        if kind == "market" and order.request.starttm > order.opentm:
+            try:  # scheduled: it holds nothing, so what it was placed with may be gone
+                self._check_funds(account, order)
+            except APIError:
+                self._finish(order, "canceled", "Insufficient funds", now)
+                return
         self._take(order, account, now)
         if self._pending_trigger_pairs:
             self._run_triggers(order.pair.id, now)
@@ -505,10 +534,10 @@ class Engine:
         limit = order.limit_price
         lot = self._quantum(pair.lot_decimals)
         viqc = order.request.viqc and order.ordertype == "market"
-        taker_rate = rate(pair, account.volume_30d, maker=False)
+        taker_rate = self._fee_rate(account, pair, False)
         while order.is_open:
             if viqc:
-                budget = order.volume - order.quote_spent
+                budget = order.request.volume - order.quote_spent
             elif order.remaining <= 0:
                 break
             best = side.best()
@@ -539,7 +568,7 @@ class Engine:
             self._execute(order, maker, best, qty, now)
             if viqc:
                 order.volume = order.vol_exec  # the base volume it became
-        if viqc:
+        if viqc and order.vol_exec:
             order.volume = order.vol_exec
 
     def _self_trade(self, order: Order, maker: Order, now: float) -> bool:
@@ -561,18 +590,6 @@ class Engine:
         cost = quantize(price * qty, self.asset_decimals.get(pair.quote, 8))
         for order, is_maker in ((maker, True), (taker, False)):
             self._settle(order, is_maker, price, qty, cost, trade_id, now)
-        side = maker.request.side
-        book_side = self.books[pair.id].side(side)
-        if maker.remaining <= 0:
-            book_side.pop_front(price)
-            self._finish(maker, "closed", None, now, in_book=False)
-        elif maker.ordertype == "iceberg":
-            maker.display_left -= qty
-            if maker.display_left <= 0:
-                displayvol = maker.request.displayvol or maker.volume
-                maker.display_left = min(displayvol, maker.remaining)
-                book_side.requeue(maker)
-        self._level(maker)
         self.last_price[pair.id] = price
         trade = PublicTrade(
             pair_id=pair.id,
@@ -586,6 +603,19 @@ class Engine:
         self.tape[pair.id].append(trade)
         if self.listeners:
             self._emit(TradeEvent(trade))
+        # after the trade is recorded: a finished maker's conditional close may trade at once
+        side = maker.request.side
+        book_side = self.books[pair.id].side(side)
+        if maker.remaining <= 0:
+            book_side.pop_front(price)
+            self._finish(maker, "closed", None, now, in_book=False)
+        elif maker.ordertype == "iceberg":
+            maker.display_left -= qty
+            if maker.display_left <= 0:
+                displayvol = maker.request.displayvol or maker.volume
+                maker.display_left = min(displayvol, maker.remaining)
+                book_side.requeue(maker)
+        self._level(maker)
         if self.stops[pair.id]:
             self._pending_trigger_pairs.add(pair.id)
 
@@ -601,7 +631,7 @@ class Engine:
     ) -> None:
         pair = order.pair
         account = self.accounts[order.account_id]
-        fee_rate = rate(pair, account.volume_30d, maker=is_maker)
+        fee_rate = self._fee_rate(account, pair, is_maker)
         if order.fee_in_base:
             fee_asset = pair.base
             fee_amount = quantize(qty * fee_rate, self.asset_decimals.get(pair.base, 8))
@@ -647,7 +677,7 @@ class Engine:
             txid=txid,
             account_id=account.id,
             ordertxid=order.txid,
-            postxid=self.ids.position(),
+            postxid=SPOT_POSTXID,
             pair=pair,
             time=now,
             side=order.side,
@@ -668,6 +698,25 @@ class Engine:
         self._order_event(order, "fill")
         if self.listeners:
             self._emit(FillEvent(fill))
+
+    def _fee_rate(self, account: Account, pair: PairInfo, maker: bool) -> Decimal:
+        """The account's fee on ``pair`` as a fraction, cached while its volume stays in a tier."""
+        key = (account.id, pair.id, maker)
+        cached = self._rates.get(key)
+        volume = account.volume_30d
+        if cached is not None and cached[1] <= volume < cached[2]:
+            return cached[0]
+        tiers = pair.fees_maker if maker else pair.fees
+        low, high = Decimal(0), Decimal("Infinity")
+        for threshold, _ in tiers:
+            if volume >= threshold:
+                low = threshold
+            else:
+                high = threshold
+                break
+        value = rate(pair, volume, maker=maker)
+        self._rates[key] = (value, low, high)
+        return value
 
     def _usd_value(self, pair: PairInfo, cost: Decimal) -> Decimal:
         if pair.quote in ("ZUSD", "USDT"):
@@ -772,7 +821,7 @@ class Engine:
         if order.hold:
             account.add_hold(order.hold_asset, -order.hold)
             order.hold = ZERO
-        self.open_orders[account.id].pop(order.txid, None)
+        self._unindex_open(order)
         self._order_event(order, status)
         if was_resting or not in_book:
             self._level(order)
@@ -807,10 +856,8 @@ class Engine:
         mine = self.open_orders.get(account_id, {})
         if isinstance(ref, int):
             return [o for o in mine.values() if o.userref == ref]
-        order = mine.get(ref)
-        if order is not None:
-            return [order]
-        return [o for o in mine.values() if o.cl_ord_id == ref]
+        order = mine.get(ref) or self._open_cl.get((account_id, ref))
+        return [] if order is None else [order]
 
     def cancel(self, account_id: str, ref: str | int, *, now: float | None = None) -> int:
         """Cancel by txid, userref or cl_ord_id; ``EOrder:Unknown order`` when nothing matches."""
@@ -871,7 +918,11 @@ class Engine:
         post_only: bool = False,
         now: float | None = None,
     ) -> str:
-        """Change an order in place (same txid); return the amend id."""
+        """Change an order in place (same txid); return the amend id.
+
+        Every check comes first: a refused amend changes nothing (queue place included) and costs
+        only the fixed part of the rate counter.
+        """
         now = self.clock() if now is None else now
         account = self.account(account_id)
         found = [o for o in self.find_open(account_id, ref) if isinstance(ref, str)]
@@ -879,88 +930,90 @@ class Engine:
             raise reject("EOrder:Unknown order")
         order = found[0]
         pair = order.pair
-        self.charge(account, pair.id, 1 + _amend_penalty(self._age(order, now)), now)
-        if order.status == "pending" and order.request.starttm > now:
-            pass
-        new_limit = order.limit_price
-        if limit_price is not None:
-            if order.ordertype in TRIGGER_TYPES and not order.ordertype.endswith("-limit"):
-                raise reject("EGeneral:Invalid arguments:limit_price")
-            reference = self.reference_price(pair) if limit_price.relative else ZERO
-            new_limit = self._check_price(
-                pair,
-                limit_price.resolve(
-                    reference, _direction(order.request, trigger=False), pair.pair_decimals
-                ),
-            )
-        new_trigger = order.trigger_price
-        if trigger_price is not None:
-            if order.ordertype not in TRIGGER_TYPES or order.triggered:
-                raise reject("EGeneral:Invalid arguments:trigger_price")
-            reference = self.reference_price(pair)
-            new_trigger = self._check_price(
-                pair,
-                trigger_price.resolve(
-                    reference, _direction(order.request, trigger=True), pair.pair_decimals
-                ),
-            )
-        if display_qty is not None and order.ordertype != "iceberg":
-            raise reject("EGeneral:Invalid arguments:display_qty")
-        if order_qty is not None and order_qty < pair.ordermin:
-            raise reject("EOrder:Order minimum not met")
-        if not order.amends:
-            order.amends.append(_amend_record("original", order, now, order.txid))
+        waiting = order.ordertype in TRIGGER_TYPES and not order.triggered
         resting = (
             order.limit_price is not None
             and (order.ordertype in LIMIT_TYPES or order.triggered)
             and order.status == "open"
         )
-        book_side = self.books[pair.id].side(order.side)
-        old_limit, old_volume = order.limit_price, order.volume
-        old_hold = order.hold
-        lose_priority = (new_limit != old_limit) or (
-            order_qty is not None and order_qty > old_volume
-        )
-        if order_qty is not None:
-            order.volume = order_qty
-        if display_qty is not None:
-            order.request.displayvol = display_qty
-            order.display_left = min(display_qty, order.remaining)
-        if order.ordertype not in LIMIT_TYPES and order.triggered is False:
-            order.trigger_price = new_trigger
-        if resting and lose_priority:
-            book_side.remove(order)
-            self._level(order)
-        if order.ordertype in LIMIT_TYPES or order.triggered:
-            order.limit_price = new_limit
-        # funds for the new size and price
-        asset, need = self._required_hold(account, order)
-        if asset == order.hold_asset and account.available(asset) + old_hold < need:
-            order.volume, order.limit_price = old_volume, old_limit
-            if resting and lose_priority:
-                book_side.add(order)
-                self._level(order)
-            raise reject("EOrder:Insufficient funds")
-        amend_id = self.ids.amend()
-        order.amends.append(_amend_record("user", order, now, amend_id))
-        if order.remaining <= 0:
-            self._finish(
-                order, "closed" if order.vol_exec >= order.volume else "canceled", None, now
-            )
-            return amend_id
-        if resting and lose_priority:
-            order.priority = now
+        old = (order.volume, order.limit_price, order.trigger_price, order.request.price2)
+        try:
+            new_limit = order.limit_price
+            if limit_price is not None:
+                if order.ordertype in TRIGGER_TYPES and not order.ordertype.endswith("-limit"):
+                    raise reject("EGeneral:Invalid arguments:limit_price")
+                reference = self.reference_price(pair) if limit_price.relative else ZERO
+                new_limit = self._check_price(
+                    pair,
+                    limit_price.resolve(
+                        reference, _direction(order.request, trigger=False), pair.pair_decimals
+                    ),
+                )
+            new_trigger = order.trigger_price
+            if trigger_price is not None:
+                if not waiting:
+                    raise reject("EGeneral:Invalid arguments:trigger_price")
+                reference = self.reference_price(pair)
+                new_trigger = self._check_price(
+                    pair,
+                    trigger_price.resolve(
+                        reference, _direction(order.request, trigger=True), pair.pair_decimals
+                    ),
+                )
+            if display_qty is not None and (order.ordertype != "iceberg" or display_qty <= 0):
+                raise reject("EGeneral:Invalid arguments:display_qty")
+            if order_qty is not None and order_qty < pair.ordermin:
+                raise reject("EOrder:Order minimum not met")
+            lose_priority = (new_limit != old[1]) or (order_qty is not None and order_qty > old[0])
             opposite = self.books[pair.id].opposite(order.side).best()
             crosses = (
-                opposite is not None
+                resting
+                and opposite is not None
                 and new_limit is not None
                 and (opposite <= new_limit if order.side == "buy" else opposite >= new_limit)
             )
             if crosses and (post_only or order.request.post_only):
-                order.volume, order.limit_price = old_volume, old_limit
-                book_side.add(order)
-                self._level(order)
                 raise reject("EOrder:Post only order")
+            # what the order becomes: below what already executed, it ends with what it has
+            new = (
+                old[0] if order_qty is None else max(order_qty, order.vol_exec),
+                new_limit if order.ordertype in LIMIT_TYPES or order.triggered else old[1],
+                new_trigger if waiting else old[2],
+                # a waiting stop-limit keeps its limit in price2 until it triggers
+                PriceSpec("", new_limit)
+                if waiting and limit_price is not None and new_limit is not None
+                else old[3],
+            )
+            # funds for the new size and price: try them on the order, then put it back
+            order.volume, order.limit_price, order.trigger_price, order.request.price2 = new
+            asset, need = self._required_hold(account, order)
+            order.volume, order.limit_price, order.trigger_price, order.request.price2 = old
+            if (
+                not account.internal
+                and asset == order.hold_asset
+                and account.available(asset) + order.hold < need
+            ):
+                raise reject("EOrder:Insufficient funds")
+        except APIError:
+            self.charge_fixed(account, pair.id, 1, now)
+            raise
+        self.charge(account, pair.id, 1 + _amend_penalty(self._age(order, now)), now)
+        if not order.amends:
+            order.amends.append(_amend_record("original", order, now, order.txid))
+        if resting and lose_priority:
+            self.books[pair.id].side(order.side).remove(order)
+            self._level(order)
+        order.volume, order.limit_price, order.trigger_price, order.request.price2 = new
+        if display_qty is not None:
+            order.request.displayvol = display_qty
+            order.display_left = min(display_qty, order.remaining)
+        amend_id = self.ids.amend()
+        order.amends.append(_amend_record("user", order, now, amend_id))
+        if order.remaining <= 0:
+            self._finish(order, "closed", None, now)
+            return amend_id
+        if resting and lose_priority:
+            order.priority = now
             self._order_event(order, "amended")
             self._take(order, account, now)
             if self._pending_trigger_pairs:
@@ -969,7 +1022,7 @@ class Engine:
             self._set_hold(order, account)
             self._order_event(order, "amended")
             self._level(order)
-            if order.ordertype in TRIGGER_TYPES and not order.triggered:
+            if waiting:
                 self._run_triggers(pair.id, now)
         return amend_id
 
@@ -989,15 +1042,19 @@ class Engine:
         if len(found) != 1:
             raise reject("EOrder:Unknown order")
         old = found[0]
-        if old.request.close is not None or old.triggered:
-            raise reject("EOrder:Invalid order")
-        self.charge(account, old.pair.id, 1 + _edit_penalty(self._age(old, now)), now)
-        # the replacement may use what the old order holds
-        account.add_hold(old.hold_asset, -old.hold)
         try:
-            new = self.place(account_id, replacement, now=now, validate=True, charge=False)
-        finally:
-            account.add_hold(old.hold_asset, old.hold)
+            if old.request.close is not None or old.triggered:
+                raise reject("EOrder:Invalid order")
+            # the replacement may use what the old order holds
+            account.add_hold(old.hold_asset, -old.hold)
+            try:
+                new = self.place(account_id, replacement, now=now, validate=True, charge=False)
+            finally:
+                account.add_hold(old.hold_asset, old.hold)
+        except APIError:
+            self.charge_fixed(account, old.pair.id, 1, now)
+            raise
+        self.charge(account, old.pair.id, 1 + _edit_penalty(self._age(old, now)), now)
         if validate:
             return old, new
         self._finish(old, "canceled", "Order replaced", now)
@@ -1027,7 +1084,7 @@ class Engine:
         if not order.is_open:
             return
         account = self.accounts[order.account_id]
-        self.open_orders[account.id][order.txid] = order
+        self._index_open(order)
         if order.status == "pending":
             heapq.heappush(self._starts, (order.request.starttm, order.seq, order.txid))
         elif order.ordertype in TRIGGER_TYPES and not order.triggered:
