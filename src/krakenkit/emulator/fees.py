@@ -18,9 +18,13 @@ __all__ = ["FeeSchedule", "fee_percent", "quantize"]
 _HUNDRED = Decimal(100)
 
 
+_QUANTA = {d: Decimal(1).scaleb(-d) for d in range(19)}
+
+
 def quantize(value: Decimal, decimals: int) -> Decimal:
     """``value`` rounded half up to ``decimals`` places."""
-    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    quantum = _QUANTA.get(decimals) or Decimal(1).scaleb(-decimals)
+    return value.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def fee_percent(tiers: Sequence[FeeTier], volume: Decimal) -> Decimal:

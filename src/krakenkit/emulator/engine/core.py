@@ -48,6 +48,7 @@ __all__ = ["Engine", "reject"]
 
 _ONE = Decimal(1)
 TAPE_SIZE = 5000
+_QUANTA = {d: _ONE.scaleb(-d) for d in range(19)}
 #: Kraken shows this same ``postxid`` on every spot (non-margin) trade
 SPOT_POSTXID = "TKH2SE-M7IF5-CFI7LT"
 
@@ -229,7 +230,7 @@ class Engine:
         return mid
 
     def _quantum(self, decimals: int) -> Decimal:
-        return _ONE.scaleb(-decimals)
+        return _QUANTA.get(decimals) or _ONE.scaleb(-decimals)
 
     def _check_price(self, pair: PairInfo, price: Decimal) -> Decimal:
         if price <= 0:
@@ -644,20 +645,26 @@ class Engine:
         sign = 1 if order.side == "buy" else -1
         base_fee = fee_amount if order.fee_in_base else ZERO
         quote_fee = ZERO if order.fee_in_base else fee_amount
-        common = {"refid": txid, "now": now, "type": "trade", "allow_negative": account.internal}
+        internal = account.internal
         base_entry = self.post(
             account,
+            refid=txid,
+            now=now,
+            type="trade",
             asset=pair.base,
             amount=sign * qty,
             fee=base_fee,
-            **common,  # type: ignore[arg-type]
+            allow_negative=internal,
         )
         quote_entry = self.post(
             account,
+            refid=txid,
+            now=now,
+            type="trade",
             asset=pair.quote,
             amount=-sign * cost,
             fee=quote_fee,
-            **common,  # type: ignore[arg-type]
+            allow_negative=internal,
         )
         if fee_amount:
             self.fees_collected[fee_asset] = self.fees_collected.get(fee_asset, ZERO) + fee_amount
