@@ -28,6 +28,7 @@ from krakenkit.client._market import Interval, MarketMethods
 from krakenkit.client._paging import OffsetPages, SincePages
 from krakenkit.client._retry import Decision, match_reconciled, reconcile_queries
 from krakenkit.client._trading import TradingMethods
+from krakenkit.client.deadman import AsyncDeadMansSwitch
 from krakenkit.protocol.endpoints import SPOT_BY_NAME, Endpoint
 from krakenkit.protocol.errors import KrakenError
 
@@ -101,6 +102,10 @@ class AsyncSpotClient(
         return await self._run(endpoint, dict(params or {}))
 
     # -- the send loop -----------------------------------------------------------------------
+
+    def dead_mans_switch(self, *, timeout: int = 60, every: float = 15) -> AsyncDeadMansSwitch:
+        """A keeper of CancelAllOrdersAfter: ``async with client.dead_mans_switch(): ...``."""
+        return AsyncDeadMansSwitch(self, timeout=timeout, every=every)
 
     def _call(self, name: str, args: Mapping[str, Any]) -> Pending:
         return self._call_async(name, dict(args))

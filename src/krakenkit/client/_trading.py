@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Literal
+from uuid import uuid4
 
 from krakenkit.client._base import Calls, R
 from krakenkit.client._market import Extra
@@ -68,12 +69,16 @@ class TradingMethods(Calls[R]):
         """Place an order: ``{"descr": {"order": ...}, "txid": [...]}`` (AddOrder).
 
         ``close`` is the conditional close order, ``{"ordertype": ..., "price": ...,
-        "price2": ...}``, sent as ``close[ordertype]=...``. ``oflags`` may be a list. An order with
-        a ``cl_ord_id`` or ``userref`` is reconciled instead of lost when the answer is (see
-        :class:`RetryPolicy`).
+        "price2": ...}``, sent as ``close[ordertype]=...``. ``oflags`` may be a list. An order
+        without ``userref`` gets a generated ``cl_ord_id`` (32 hex digits) unless it has one, so
+        that when its answer is lost the client finds it among the open and closed orders
+        instead of sending it twice (see :class:`RetryPolicy`).
         """
         if oflags is not None and not isinstance(oflags, str):
             oflags = ",".join(oflags)
+        if cl_ord_id is None and userref is None and not validate:
+            # so that an unknown outcome can always be reconciled instead of re-sent blindly
+            cl_ord_id = uuid4().hex
         return self._call("AddOrder", locals())
 
     def add_order_batch(

@@ -32,6 +32,7 @@ from krakenkit.client._market import Interval, MarketMethods
 from krakenkit.client._paging import OffsetPages, SincePages
 from krakenkit.client._retry import Decision, match_reconciled, reconcile_queries
 from krakenkit.client._trading import TradingMethods
+from krakenkit.client.deadman import DeadMansSwitch
 from krakenkit.protocol.endpoints import SPOT_BY_NAME, Endpoint
 from krakenkit.protocol.errors import KrakenError
 
@@ -169,6 +170,10 @@ class SpotClient(
         """Escape hatch: ``request("POST", "/0/private/NewThing", {...})``, signed if private."""
         endpoint = self._raw_endpoint(method, path, json=json)
         return self._run(endpoint, dict(params or {}))
+
+    def dead_mans_switch(self, *, timeout: int = 60, every: float = 15) -> DeadMansSwitch:
+        """A keeper of CancelAllOrdersAfter: ``with client.dead_mans_switch(timeout=60): ...``."""
+        return DeadMansSwitch(self, timeout=timeout, every=every)
 
     # -- the send loop -----------------------------------------------------------------------
 
