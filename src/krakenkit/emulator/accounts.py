@@ -47,6 +47,8 @@ class Account:
     volume_30d: Decimal = ZERO  # in the fee volume currency (USD)
     ledger: list[LedgerEntry] = field(default_factory=list)
     internal: bool = False  # synthetic market participants: kept out of listings
+    #: custom REST call counter (max_counter, decay per second) instead of the tier's
+    rest_limits: tuple[float, float] | None = None
 
     def balance(self, asset: str) -> Decimal:
         return self.balances.get(asset, ZERO)

@@ -268,7 +268,12 @@ def encode_account(account: Account) -> dict[str, Any]:
         "internal": account.internal,
         "balances": account.balances,
         "volume_30d": account.volume_30d,
+        "rest_limits": account.rest_limits,
     }
+
+
+def _limits(value: Any) -> tuple[float, float] | None:
+    return None if not value else (float(value[0]), float(value[1]))
 
 
 def decode_account(data: dict[str, Any]) -> Account:
@@ -279,6 +284,7 @@ def decode_account(data: dict[str, Any]) -> Account:
         internal=data["internal"],
         balances={k: Decimal(v) for k, v in data["balances"].items()},
         volume_30d=Decimal(data["volume_30d"]),
+        rest_limits=_limits(data.get("rest_limits")),
     )
 
 

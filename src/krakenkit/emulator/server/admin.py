@@ -92,8 +92,22 @@ def create_funded_account(exchange: Exchange, body: dict[str, Any]) -> dict[str,
     if tier not in ("starter", "intermediate", "pro"):
         raise AdminError("tier must be starter, intermediate or pro")
     permissions = _permissions(body.get("permissions"))
+    rest = body.get("rest_limits")
+    rest_limits = None
+    if rest is not None:
+        if not isinstance(rest, dict):
+            raise AdminError("rest_limits must be {max_counter, decay_per_s}")
+        rest_limits = (
+            float(_decimal(rest.get("max_counter"), "max_counter")),
+            float(_decimal(rest.get("decay_per_s"), "decay_per_s")),
+        )
+        if min(rest_limits) <= 0:
+            raise AdminError("rest_limits must be positive")
     account_id = exchange.create_account(
-        amounts, tier=tier, rate_limits=bool(body.get("rate_limits", True))
+        amounts,
+        tier=tier,
+        rate_limits=bool(body.get("rate_limits", True)),
+        rest_limits=rest_limits,
     )
     spot = exchange.add_key(
         account_id,

@@ -128,10 +128,17 @@ class Emulator:
         tier: str = "intermediate",
         nonce_window: int = 0,
         rate_limits: bool = True,
+        rest_limits: tuple[float, float] | None = None,
     ) -> AccountKeys:
-        """Create a funded account with a spot and a futures key pair."""
+        """Create a funded account with a spot and a futures key pair.
+
+        ``rest_limits`` (max counter, decay per second) replaces the tier's REST call counter,
+        e.g. to make a rate-limit test take seconds instead of minutes.
+        """
         exchange = self._exchange()
-        account_id = exchange.create_account(balances or {}, tier=tier, rate_limits=rate_limits)
+        account_id = exchange.create_account(
+            balances or {}, tier=tier, rate_limits=rate_limits, rest_limits=rest_limits
+        )
         spot = exchange.add_key(
             account_id, permissions=permissions, nonce_window=nonce_window, kind="spot"
         )

@@ -28,7 +28,7 @@ from krakenkit.emulator.server.auth import ALL_PERMISSIONS, ApiKey, KeyStore, No
 from krakenkit.emulator.store import MemoryStore, SQLiteStore, Store
 from krakenkit.protocol.endpoints import SPOT_BY_NAME
 from krakenkit.protocol.errors import RateLimitError
-from krakenkit.protocol.ratelimit import DecayingCounter, spot_rest_counter
+from krakenkit.protocol.ratelimit import DecayingCounter, SpotRestLimits, spot_rest_counter
 
 __all__ = ["Exchange", "ExchangeConfig", "FundingRecord"]
 
@@ -141,11 +141,17 @@ class Exchange:
         *,
         tier: str | None = None,
         rate_limits: bool = True,
+        rest_limits: tuple[float, float] | None = None,
     ) -> str:
         account_id = f"AA{self.next_account:08d}"
         self.next_account += 1
         self.engine.add_account(
-            Account(account_id, tier=tier or self.config.default_tier, rate_limits=rate_limits)
+            Account(
+                account_id,
+                tier=tier or self.config.default_tier,
+                rate_limits=rate_limits,
+                rest_limits=rest_limits,
+            )
         )
         for asset, amount in balances.items():
             self.deposit(account_id, asset, Decimal(str(amount)), method="admin")
@@ -291,7 +297,8 @@ class Exchange:
             return
         counter = self._rest.get(key.key)
         if counter is None:
-            counter = self._rest[key.key] = spot_rest_counter(account.tier)
+            limits = SpotRestLimits(*account.rest_limits) if account.rest_limits else account.tier
+            counter = self._rest[key.key] = spot_rest_counter(limits)
         if not counter.try_acquire(endpoint.cost, now):
             raise RateLimitError("EAPI:Rate limit exceeded")
 
