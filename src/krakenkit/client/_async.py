@@ -21,6 +21,7 @@ from krakenkit.client._base import (
     SpotBase,
     SpotOptions,
     http_settings,
+    key_lock,
     translate_httpx,
 )
 from krakenkit.client._funding import FundingMethods
@@ -68,6 +69,7 @@ class AsyncSpotClient(
         )
         self._http = httpx.AsyncClient(transport=transport, **settings)
         self._nonce_lock = asyncio.Lock()
+        self._key_lock = key_lock(self.credentials.key if self.credentials else "")
         self._pairs_lock = asyncio.Lock()
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -147,8 +149,15 @@ class AsyncSpotClient(
 
     async def _send(self, endpoint: Endpoint, params: Mapping[str, Any]) -> Any:
         if endpoint.auth and self.nonce_window == 0:
-            async with self._nonce_lock:
-                return await self._send_now(endpoint, params)
+            async with self._nonce_lock:  # this client's tasks, in turn
+                # and then the key's process-wide lock, which sync clients in threads also take;
+                # polled, so the event loop never blocks on a thread's request
+                while not self._key_lock.acquire(blocking=False):
+                    await asyncio.sleep(0.0002)
+                try:
+                    return await self._send_now(endpoint, params)
+                finally:
+                    self._key_lock.release()
         return await self._send_now(endpoint, params)
 
     async def _send_now(self, endpoint: Endpoint, params: Mapping[str, Any]) -> Any:

@@ -45,6 +45,7 @@ __all__ = [
     "SpotBase",
     "SpotOptions",
     "http_settings",
+    "key_lock",
     "shared_nonce",
     "translate_httpx",
 ]
@@ -63,6 +64,16 @@ DEFAULT_USER_AGENT = f"krakenkit/{_version()}"
 
 _nonces: dict[str, MonotonicNonce] = {}
 _nonces_lock = threading.Lock()
+
+
+_key_locks: dict[str, threading.Lock] = {}
+
+
+def key_lock(api_key: str) -> threading.Lock:
+    """The send lock of one API key, shared by every client of the process (sync and async):
+    held from taking a nonce until the answer is in, so the key's requests arrive in order."""
+    with _nonces_lock:
+        return _key_locks.setdefault(api_key, threading.Lock())
 
 
 def shared_nonce(api_key: str) -> MonotonicNonce:

@@ -25,6 +25,7 @@ from krakenkit.client._base import (
     SpotBase,
     SpotOptions,
     http_settings,
+    key_lock,
     translate_httpx,
 )
 from krakenkit.client._funding import FundingMethods
@@ -99,16 +100,6 @@ SPOT_METHODS: Mapping[str, str] = MappingProxyType(
 )
 
 
-_KEY_LOCKS: dict[str, threading.Lock] = {}
-_KEY_LOCKS_GUARD = threading.Lock()
-
-
-def _key_lock(api_key: str) -> threading.Lock:
-    """The nonce lock of one API key, shared by every SpotClient of the process."""
-    with _KEY_LOCKS_GUARD:
-        return _KEY_LOCKS.setdefault(api_key, threading.Lock())
-
-
 class SpotClient(
     SpotBase,
     MarketMethods[Any],
@@ -140,7 +131,7 @@ class SpotClient(
         )
         self._http = httpx.Client(transport=transport, **settings)
         self._pairs_lock = threading.Lock()
-        self._nonce_lock = _key_lock(self.credentials.key if self.credentials else "")
+        self._nonce_lock = key_lock(self.credentials.key if self.credentials else "")
 
     # -- lifecycle ---------------------------------------------------------------------------
 
