@@ -29,6 +29,7 @@ REGISTRY: dict[str, str] = {
     "book": "bench.book",
     "engine": "bench.engine",
     "server": "bench.server",
+    "client": "bench.client",
 }
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
