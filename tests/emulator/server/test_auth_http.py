@@ -66,7 +66,9 @@ async def test_valid_call(server: Server) -> None:
     body = await _post(server, *signer.form("GetWebSocketsToken"))
     assert body["error"] == []
     assert body["result"]["expires"] == 900
-    assert server.exchange.ws_token_account(body["result"]["token"], 0) == signer.key.account_id
+    found = server.exchange.ws_token_key(body["result"]["token"], 0)
+    assert found is not None
+    assert found.account_id == signer.key.account_id
 
 
 async def test_json_body_is_accepted(server: Server) -> None:

@@ -27,6 +27,8 @@ from krakenkit.emulator.server.admin import add_admin_routes
 from krakenkit.emulator.server.exchange import Exchange
 from krakenkit.emulator.server.params import Params, parse_body, parse_form
 from krakenkit.emulator.server.registry import PRIVATE, PUBLIC, Context
+from krakenkit.emulator.server.ws_hub import FeedHub
+from krakenkit.emulator.server.ws_server import add_ws_routes
 from krakenkit.protocol.errors import APIError
 
 __all__ = ["EXCHANGE", "create_app", "json_response"]
@@ -124,4 +126,5 @@ def create_app(exchange: Exchange) -> web.Application:
     app.router.add_route("POST", "/0/public/{method:.+}", spot_public)
     app.router.add_route("POST", "/0/private/{method:.+}", spot_private)
     add_admin_routes(app, EXCHANGE)
+    add_ws_routes(app, FeedHub(exchange))
     return app

@@ -98,7 +98,7 @@ class Exchange:
         self._rest: dict[str, DecayingCounter] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._demo: tuple[str, str, str, str, str] | None = None
-        self._ws_tokens: dict[str, tuple[str, float]] = {}  # token -> (account, expiry)
+        self._ws_tokens: dict[str, tuple[str, float]] = {}  # token -> (API key, expiry)
         self.next_account = 1
         self.dirty_keys: set[str] = set()
         self.dirty_funding: set[str] = set()
@@ -272,18 +272,24 @@ class Exchange:
 
     # -- WebSocket tokens --------------------------------------------------------------------
 
-    def issue_ws_token(self, account_id: str, now: float) -> str:
-        """A GetWebSocketsToken token: valid ``token_ttl`` seconds unless kept alive by a feed."""
+    def issue_ws_token(self, key: ApiKey, now: float) -> str:
+        """A GetWebSocketsToken token for ``key``.
+
+        As on Kraken, a token must be used within ``token_ttl`` seconds (15 minutes); a
+        subscription made with it then lasts as long as its connection.
+        """
         token = secrets.token_urlsafe(30)
-        self._ws_tokens[token] = (account_id, now + self.config.token_ttl)
+        self._ws_tokens[token] = (key.key, now + self.config.token_ttl)
+        for stale in [t for t, (_, expiry) in self._ws_tokens.items() if expiry < now]:
+            del self._ws_tokens[stale]
         return token
 
-    def ws_token_account(self, token: str, now: float) -> str | None:
-        """The account a token belongs to, or None when unknown or expired."""
-        entry = self._ws_tokens.get(token)
+    def ws_token_key(self, token: object, now: float) -> ApiKey | None:
+        """The API key a token was issued for, or None when unknown or expired."""
+        entry = self._ws_tokens.get(token) if isinstance(token, str) else None
         if entry is None or entry[1] < now:
             return None
-        return entry[0]
+        return self.keys.get(entry[0])
 
     # -- limits ------------------------------------------------------------------------------
 

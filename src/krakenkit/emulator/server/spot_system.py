@@ -33,5 +33,5 @@ def system_status(ctx: Context, params: Params) -> dict[str, Any]:
 
 @private("GetWebSocketsToken")
 def websockets_token(ctx: Context, params: Params) -> dict[str, Any]:
-    token = ctx.exchange.issue_ws_token(ctx.account_id, ctx.now)
+    token = ctx.exchange.issue_ws_token(ctx.key, ctx.now) if ctx.key else ""
     return {"token": token, "expires": int(ctx.exchange.config.token_ttl)}
