@@ -43,7 +43,9 @@ async def test_market_data_and_models(emulator: Emulator) -> None:
         assert (await public.system_status())["status"] == "online"
         assert isinstance((await public.time())["unixtime"], int)
         assert (await public.assets(asset=["XBT", "ZUSD"])).keys() == {"XXBT", "ZUSD"}
-        assert "XXBTZUSD" in await public.asset_pairs(pair="BTC/USD")
+        # asked for as BASE/QUOTE, the pair comes back under that name (as Kraken answers)
+        assert "BTC/USD" in await public.asset_pairs(pair="BTC/USD")
+        assert "XXBTZUSD" in await public.asset_pairs(pair="XBTUSD")
         ticker = Ticker.all(await public.ticker(pair="btc/usd"))["XXBTZUSD"]
         assert (ticker.ask, ticker.bid, ticker.last) == (D("90000.0"), D("89900.0"), D(90000))
         assert ticker.last_volume == D("0.25")

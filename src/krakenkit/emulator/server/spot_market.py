@@ -1,6 +1,7 @@
 """Spot public market data: Assets, AssetPairs, Ticker, OHLC, Depth, Trades, Spread, GroupedBook.
 
-Results are keyed by pair id (``XXBTZUSD``) whatever spelling the client used, as on Kraken.
+Results are keyed by pair id (``XXBTZUSD``) whatever spelling the client used, as on Kraken --
+except AssetPairs, which keys a pair requested as ``BASE/QUOTE`` by that name.
 """
 
 from __future__ import annotations
@@ -72,11 +73,15 @@ def asset_pairs(ctx: Context, params: Params) -> dict[str, Any]:
         return {}
     catalogue = ctx.exchange.catalogue
     out: dict[str, Any] = {}
-    for pair in _pairs(ctx, params, required=False):
+    names = [str(n) for n in as_list(params.get("pair"))]
+    for index, pair in enumerate(_pairs(ctx, params, required=False)):
         entry = catalogue.asset_pairs_entry(pair.id)
         if info != "info":
             entry = {k: entry[k] for k in _INFO_FIELDS[info] if k in entry}
-        out[pair.id] = entry
+        # a pair asked for as BASE/QUOTE comes back under that name (clients such as
+        # python-kraken-sdk's book client index the answer with it); other spellings by id
+        name = names[index] if index < len(names) else pair.id
+        out[name if "/" in name else pair.id] = entry
     return out
 
 

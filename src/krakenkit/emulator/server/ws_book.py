@@ -76,10 +76,14 @@ def _follow(
     *,
     ascending: bool,
 ) -> list[Change]:
-    changes: list[Change] = []
+    # Deletions go first, then new and changed levels best first, then republished ones: a
+    # client that truncates after every level (python-kraken-sdk does) ends with the same book
+    # as one that truncates once per message, as Kraken specifies.
+    deleted: list[Change] = []
+    changed: list[Change] = []
     prices = sorted(dirty, reverse=not ascending)
     if not prices:
-        return changes
+        return changed
     full = len(view) >= depth  # else the view holds every level the engine has
     worst = (max(view) if ascending else min(view)) if full else None
     for price in prices:
@@ -90,10 +94,10 @@ def _follow(
                 continue  # below the subscribed depth: subscribers do not see it
             if view.get(price) != qty:
                 view[price] = qty
-                changes.append(Change(price, qty))
+                changed.append(Change(price, qty))
         elif price in view:
             del view[price]
-            changes.append(Change(price, _ZERO))
+            deleted.append(Change(price, _ZERO))
     excess = len(view) - depth
     if excess > 0:  # pushed out by better levels: clients truncate, nothing is sent
         drop = nlargest(excess, view) if ascending else nsmallest(excess, view)
@@ -103,5 +107,5 @@ def _follow(
         for price, qty in side.depth(depth):
             if price not in view:
                 view[price] = qty
-                changes.append(Change(price, qty, True))
-    return changes
+                changed.append(Change(price, qty, True))
+    return deleted + changed

@@ -128,7 +128,7 @@ class FeedHub:
             if key not in self.views:
                 pair = self.engine.pairs[topic[2]]
                 self.views[key] = BookView(pair, topic[3], self.engine.books[pair.id])
-        if topic[2] and topic[2] not in self._bbo:
+        if topic[2] in self.engine.books and topic[2] not in self._bbo:
             self._bbo[topic[2]] = self._top(topic[2])
 
     def unsubscribe(self, topic: Topic, conn: WsConnection) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable
 
 from aiohttp import WSMsgType, web
@@ -20,6 +21,13 @@ from krakenkit.emulator.server.ws_v1 import handle_v1, v1_greeting
 from krakenkit.emulator.server.ws_v2 import handle_v2, v2_greeting
 
 __all__ = ["HUB", "add_ws_routes"]
+
+log = logging.getLogger("krakenkit.emulator")
+
+_INTERNAL = {
+    "v1": '{"errorMessage":"EGeneral:Internal error","event":"error"}',
+    "v2": '{"error":"EGeneral:Internal error","success":false}',
+}
 
 HUB = web.AppKey("ws_hub", FeedHub)
 _PRIVATE = web.AppKey("ws_private", PrivateFeeds)
@@ -49,12 +57,16 @@ async def _serve(request: web.Request, version: str) -> web.StreamResponse:
         handle = handle_v2
     try:
         async for msg in ws:
-            if msg.type == WSMsgType.TEXT:
-                handle(hub, private, conn, msg.data)
-            elif msg.type == WSMsgType.BINARY:
-                handle(hub, private, conn, msg.data.decode("utf-8", "replace"))
-            elif msg.type == WSMsgType.ERROR:
+            if msg.type == WSMsgType.ERROR:
                 break
+            if msg.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
+                continue
+            text = msg.data if msg.type == WSMsgType.TEXT else msg.data.decode("utf-8", "replace")
+            try:
+                handle(hub, private, conn, text)
+            except Exception:  # a bug must not end the client's session
+                log.exception("ws %s request failed: %.200s", version, text)
+                conn.send(_INTERNAL[version])
             if conn.closed:
                 break
     finally:
