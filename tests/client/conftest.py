@@ -6,7 +6,7 @@ import asyncio
 import random
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
@@ -73,7 +73,9 @@ class FaultAfterSend(httpx.BaseTransport):
     ``fault``; ``deliver=False``: the request is dropped before it is sent. Every request is
     recorded as ``(path, body)``. ``jitter`` delays each request by up to that many seconds
     before it goes out, as a network would (so that concurrent requests can overtake each
-    other).
+    other). ``then`` runs once, after the lost request reached the server (or was dropped) and
+    before the client sees the fault: what else happens on the exchange meanwhile. It blocks
+    the calling thread (use it with the ``background`` emulator).
     """
 
     def __init__(
@@ -83,12 +85,14 @@ class FaultAfterSend(httpx.BaseTransport):
         *,
         deliver: bool = True,
         jitter: float = 0.0,
+        then: Callable[[], object] | None = None,
     ) -> None:
         self.inner = httpx.HTTPTransport()
         self.jitter = jitter
         self.path = path
         self.fault = fault
         self.deliver = deliver
+        self.then = then
         self.sent: list[tuple[str, bytes]] = []
         self._lock = threading.Lock()
 
@@ -100,16 +104,21 @@ class FaultAfterSend(httpx.BaseTransport):
                 self.fault = None
             return fault
 
+    def lose(self, fault: Exception) -> Exception:
+        if self.then is not None:
+            self.then()
+        return fault
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         fault = self._take_fault(request)
         if fault is not None and not self.deliver:
-            raise fault
+            raise self.lose(fault)
         time.sleep(random.uniform(0, self.jitter))
         response = self.inner.handle_request(request)
         if fault is not None:
             response.read()
             response.close()
-            raise fault
+            raise self.lose(fault)
         return response
 
     def close(self) -> None:
@@ -129,21 +138,22 @@ class AsyncFaultAfterSend(httpx.AsyncBaseTransport):
         *,
         deliver: bool = True,
         jitter: float = 0.0,
+        then: Callable[[], object] | None = None,
     ) -> None:
         self.inner = httpx.AsyncHTTPTransport()
-        self.recorder = FaultAfterSend(path, fault, deliver=deliver, jitter=jitter)
+        self.recorder = FaultAfterSend(path, fault, deliver=deliver, jitter=jitter, then=then)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         await request.aread()
         fault = self.recorder._take_fault(request)
         if fault is not None and not self.recorder.deliver:
-            raise fault
+            raise self.recorder.lose(fault)
         await asyncio.sleep(random.uniform(0, self.recorder.jitter))
         response = await self.inner.handle_async_request(request)
         if fault is not None:
             await response.aread()
             await response.aclose()
-            raise fault
+            raise self.recorder.lose(fault)
         return response
 
     async def aclose(self) -> None:
