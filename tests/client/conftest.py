@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import threading
 import time
@@ -162,6 +163,62 @@ class AsyncFaultAfterSend(httpx.AsyncBaseTransport):
 
     def paths(self) -> list[str]:
         return self.recorder.paths()
+
+
+class Driven:
+    """A SpotClient, or an AsyncSpotClient run on its own event loop: called the same way."""
+
+    def __init__(
+        self,
+        kind: str,
+        ex: Emulator,
+        key: str | None,
+        secret: str | None,
+        *,
+        lose: dict[str, Any] | None = None,
+        **options: Any,
+    ) -> None:
+        """``lose``: arguments of :class:`FaultAfterSend`; ``options``: the client's."""
+        self.runner: asyncio.Runner | None = None
+        self.client: SpotClient | AsyncSpotClient
+        if kind == "sync":
+            self.transport: Any = FaultAfterSend(**(lose or {}))
+            self.client = SpotClient(
+                key, secret, base_url=ex.url, transport=self.transport, **options
+            )
+        else:
+            self.transport = AsyncFaultAfterSend(**(lose or {}))
+            self.runner = asyncio.Runner()
+            self.client = AsyncSpotClient(
+                key, secret, base_url=ex.url, transport=self.transport, **options
+            )
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        method = getattr(self.client, name)
+        runner = self.runner
+        if runner is None:
+            return method  # type: ignore[no-any-return]
+        return lambda *args, **kwargs: runner.run(method(*args, **kwargs))
+
+    def sent(self, path: str) -> list[Any]:
+        """The bodies of every request to ``path``, decoded."""
+        recorder = self.transport if self.runner is None else self.transport.recorder
+        out: list[Any] = []
+        for sent_path, body in recorder.sent:
+            if sent_path == path:
+                text = body.decode()
+                out.append(json.loads(text) if text.startswith("{") else text)
+        return out
+
+    def paths(self) -> list[str]:
+        return self.transport.paths()  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        if isinstance(self.client, SpotClient):
+            self.client.close()
+        elif self.runner is not None:
+            self.runner.run(self.client.aclose())
+            self.runner.close()
 
 
 class Clock:

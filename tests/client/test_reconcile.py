@@ -7,15 +7,13 @@ transport; everything else, including what happens on the exchange meanwhile, is
 
 from __future__ import annotations
 
-import asyncio
-import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from krakenkit import AsyncSpotClient, SpotClient
+from krakenkit import SpotClient
 from krakenkit.client import RetryPolicy
 from krakenkit.emulator import Emulator
 from krakenkit.protocol.errors import (
@@ -23,56 +21,10 @@ from krakenkit.protocol.errors import (
     OutcomeUnknown,
     RequestTimeout,
 )
-from tests.client.conftest import RICH, AsyncFaultAfterSend, FaultAfterSend
+from tests.client.conftest import RICH, Driven
 
 QUICK = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05)
 KINDS = ["sync", "async"]
-
-
-class Driven:
-    """A SpotClient, or an AsyncSpotClient run on its own event loop: called the same way."""
-
-    def __init__(self, kind: str, ex: Emulator, key: str, secret: str, **lose: Any) -> None:
-        self.runner: asyncio.Runner | None = None
-        self.client: SpotClient | AsyncSpotClient
-        if kind == "sync":
-            self.transport: Any = FaultAfterSend(**lose)
-            self.client = SpotClient(
-                key, secret, base_url=ex.url, transport=self.transport, retry=QUICK
-            )
-        else:
-            self.transport = AsyncFaultAfterSend(**lose)
-            self.runner = asyncio.Runner()
-            self.client = AsyncSpotClient(
-                key, secret, base_url=ex.url, transport=self.transport, retry=QUICK
-            )
-
-    def __getattr__(self, name: str) -> Callable[..., Any]:
-        method = getattr(self.client, name)
-        runner = self.runner
-        if runner is None:
-            return method  # type: ignore[no-any-return]
-        return lambda **kwargs: runner.run(method(**kwargs))
-
-    def sent(self, path: str) -> list[Any]:
-        """The bodies of every request to ``path``, decoded."""
-        recorder = self.transport if self.runner is None else self.transport.recorder
-        out: list[Any] = []
-        for sent_path, body in recorder.sent:
-            if sent_path == path:
-                text = body.decode()
-                out.append(json.loads(text) if text.startswith("{") else text)
-        return out
-
-    def paths(self) -> list[str]:
-        return self.transport.paths()  # type: ignore[no-any-return]
-
-    def close(self) -> None:
-        if isinstance(self.client, SpotClient):
-            self.client.close()
-        elif self.runner is not None:
-            self.runner.run(self.client.aclose())
-            self.runner.close()
 
 
 class Exchange:
@@ -99,7 +51,7 @@ class Exchange:
         return client
 
     def driven(self, kind: str, key: str, secret: str, **lose: Any) -> Driven:
-        client = Driven(kind, self.ex, key, secret, **lose)
+        client = Driven(kind, self.ex, key, secret, lose=lose, retry=QUICK)
         self.drivens.append(client)
         return client
 
