@@ -57,7 +57,8 @@ class Sweep:
         return answer.json()
 
     def account(self, balances: dict[str, Any] | None = None, **body: Any) -> dict[str, Any]:
-        return self.admin("/accounts", {"balances": RICH if balances is None else balances, **body})  # type: ignore[no-any-return]
+        funds = RICH if balances is None else balances
+        return self.admin("/accounts", {"balances": funds, **body})  # type: ignore[no-any-return]
 
     def client(
         self, keys: dict[str, Any] | None = None, secret: str | None = None, **options: Any
