@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
@@ -73,7 +74,9 @@ class FaultAfterSend(httpx.BaseTransport):
     ``fault``; ``deliver=False``: the request is dropped before it is sent. Every request is
     recorded as ``(path, body)``. ``jitter`` delays each request by up to that many seconds
     before it goes out, as a network would (so that concurrent requests can overtake each
-    other).
+    other). ``then`` runs once, after the lost request reached the server (or was dropped) and
+    before the client sees the fault: what else happens on the exchange meanwhile. It blocks
+    the calling thread (use it with the ``background`` emulator).
     """
 
     def __init__(
@@ -83,12 +86,14 @@ class FaultAfterSend(httpx.BaseTransport):
         *,
         deliver: bool = True,
         jitter: float = 0.0,
+        then: Callable[[], object] | None = None,
     ) -> None:
         self.inner = httpx.HTTPTransport()
         self.jitter = jitter
         self.path = path
         self.fault = fault
         self.deliver = deliver
+        self.then = then
         self.sent: list[tuple[str, bytes]] = []
         self._lock = threading.Lock()
 
@@ -100,16 +105,21 @@ class FaultAfterSend(httpx.BaseTransport):
                 self.fault = None
             return fault
 
+    def lose(self, fault: Exception) -> Exception:
+        if self.then is not None:
+            self.then()
+        return fault
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         fault = self._take_fault(request)
         if fault is not None and not self.deliver:
-            raise fault
+            raise self.lose(fault)
         time.sleep(random.uniform(0, self.jitter))
         response = self.inner.handle_request(request)
         if fault is not None:
             response.read()
             response.close()
-            raise fault
+            raise self.lose(fault)
         return response
 
     def close(self) -> None:
@@ -129,21 +139,22 @@ class AsyncFaultAfterSend(httpx.AsyncBaseTransport):
         *,
         deliver: bool = True,
         jitter: float = 0.0,
+        then: Callable[[], object] | None = None,
     ) -> None:
         self.inner = httpx.AsyncHTTPTransport()
-        self.recorder = FaultAfterSend(path, fault, deliver=deliver, jitter=jitter)
+        self.recorder = FaultAfterSend(path, fault, deliver=deliver, jitter=jitter, then=then)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         await request.aread()
         fault = self.recorder._take_fault(request)
         if fault is not None and not self.recorder.deliver:
-            raise fault
+            raise self.recorder.lose(fault)
         await asyncio.sleep(random.uniform(0, self.recorder.jitter))
         response = await self.inner.handle_async_request(request)
         if fault is not None:
             await response.aread()
             await response.aclose()
-            raise fault
+            raise self.recorder.lose(fault)
         return response
 
     async def aclose(self) -> None:
@@ -152,6 +163,62 @@ class AsyncFaultAfterSend(httpx.AsyncBaseTransport):
 
     def paths(self) -> list[str]:
         return self.recorder.paths()
+
+
+class Driven:
+    """A SpotClient, or an AsyncSpotClient run on its own event loop: called the same way."""
+
+    def __init__(
+        self,
+        kind: str,
+        ex: Emulator,
+        key: str | None,
+        secret: str | None,
+        *,
+        lose: dict[str, Any] | None = None,
+        **options: Any,
+    ) -> None:
+        """``lose``: arguments of :class:`FaultAfterSend`; ``options``: the client's."""
+        self.runner: asyncio.Runner | None = None
+        self.client: SpotClient | AsyncSpotClient
+        if kind == "sync":
+            self.transport: Any = FaultAfterSend(**(lose or {}))
+            self.client = SpotClient(
+                key, secret, base_url=ex.url, transport=self.transport, **options
+            )
+        else:
+            self.transport = AsyncFaultAfterSend(**(lose or {}))
+            self.runner = asyncio.Runner()
+            self.client = AsyncSpotClient(
+                key, secret, base_url=ex.url, transport=self.transport, **options
+            )
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        method = getattr(self.client, name)
+        runner = self.runner
+        if runner is None:
+            return method  # type: ignore[no-any-return]
+        return lambda *args, **kwargs: runner.run(method(*args, **kwargs))
+
+    def sent(self, path: str) -> list[Any]:
+        """The bodies of every request to ``path``, decoded."""
+        recorder = self.transport if self.runner is None else self.transport.recorder
+        out: list[Any] = []
+        for sent_path, body in recorder.sent:
+            if sent_path == path:
+                text = body.decode()
+                out.append(json.loads(text) if text.startswith("{") else text)
+        return out
+
+    def paths(self) -> list[str]:
+        return self.transport.paths()  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        if isinstance(self.client, SpotClient):
+            self.client.close()
+        elif self.runner is not None:
+            self.runner.run(self.client.aclose())
+            self.runner.close()
 
 
 class Clock:

@@ -16,7 +16,8 @@ import pytest
 
 from krakenkit import AsyncSpotClient, SpotClient
 from krakenkit.client import RetryPolicy
-from krakenkit.client._retry import Decision, call_kind, match_reconciled
+from krakenkit.client._reconcile import match_reconciled
+from krakenkit.client._retry import Decision, call_kind
 from krakenkit.protocol.endpoints import SPOT_BY_NAME
 from krakenkit.protocol.errors import (
     ConnectError,
@@ -62,6 +63,8 @@ TOO_MANY = HTTPStatusError("429", status_code=429)
 UNAVAILABLE = api_error(["EService:Unavailable"])
 ORDER_RATE = api_error(["EOrder:Rate limit exceeded"])
 BAD = api_error(["EGeneral:Invalid arguments:volume"])
+BATCH = {"orders": [{"cl_ord_id": "a"}, {"cl_ord_id": "b"}]}
+TXID = "OQCLML-BW3P3-BUCMWZ"
 
 
 @pytest.mark.parametrize(
@@ -89,10 +92,32 @@ BAD = api_error(["EGeneral:Invalid arguments:volume"])
         ("AddOrder", {**ORDER, "userref": 7}, GATEWAY, Decision.RECONCILE),
         ("AddOrder", {**ORDER, "userref": 7}, UNAVAILABLE, Decision.RECONCILE),
         ("AddOrderBatch", {"cl_ord_id": "a"}, TIMEOUT, Decision.RAISE),
+        ("AddOrderBatch", BATCH, TIMEOUT, Decision.RECONCILE),
+        ("AddOrderBatch", BATCH, UNAVAILABLE, Decision.RECONCILE),
+        (
+            "AddOrderBatch",
+            {"orders": [{"cl_ord_id": "a"}, {"userref": 1}]},
+            TIMEOUT,
+            Decision.RAISE,
+        ),
+        ("EditOrder", {"txid": TXID}, TIMEOUT, Decision.RECONCILE),
+        ("EditOrder", {"txid": TXID}, GATEWAY, Decision.RECONCILE),
+        ("EditOrder", {"txid": TXID}, UNAVAILABLE, Decision.RETRY),
+        ("EditOrder", {"txid": TXID}, TOO_MANY, Decision.RETRY),
+        ("EditOrder", {"txid": "42"}, TIMEOUT, Decision.RAISE),  # a userref: cannot be looked up
+        ("AmendOrder", {"txid": TXID}, TIMEOUT, Decision.RECONCILE),
+        ("AmendOrder", {"cl_ord_id": "a"}, TransportError("reset"), Decision.RECONCILE),
+        ("AmendOrder", {"cl_ord_id": "a"}, BAD, Decision.RAISE),
     ],
 )
 def test_decisions(name: str, params: dict[str, Any], exc: KrakenError, decision: Decision) -> None:
     assert POLICY.decide(SPOT_BY_NAME[name], params, exc, attempt=1) is decision
+
+
+def test_reconciliation_can_be_turned_off() -> None:
+    blind = RetryPolicy(reconcile_orders=False)
+    assert blind.decide(SPOT_BY_NAME["AddOrderBatch"], BATCH, TIMEOUT, 1) is Decision.RAISE
+    assert blind.decide(SPOT_BY_NAME["EditOrder"], {"txid": TXID}, TIMEOUT, 1) is Decision.RAISE
 
 
 def test_attempts_run_out_and_long_server_waits_are_not_sat_out() -> None:

@@ -27,7 +27,8 @@ from krakenkit.client._base import (
 from krakenkit.client._funding import FundingMethods
 from krakenkit.client._market import Interval, MarketMethods
 from krakenkit.client._paging import OffsetPages, SincePages
-from krakenkit.client._retry import Decision, match_reconciled, reconcile_queries
+from krakenkit.client._reconcile import arun_plan, reconcile_plan
+from krakenkit.client._retry import Decision
 from krakenkit.client._trading import TradingMethods
 from krakenkit.client.deadman import AsyncDeadMansSwitch
 from krakenkit.protocol.endpoints import SPOT_BY_NAME, Endpoint
@@ -131,21 +132,18 @@ class AsyncSpotClient(
                     raise
                 await asyncio.sleep(self.retry.delay(attempt, exc, time.time(), self._rng))
                 if decision is Decision.RECONCILE:
-                    found = await self._reconcile(params, exc)
+                    found = await self._reconcile(endpoint, params, exc)
                     if found is not None:
                         return found
 
-    async def _reconcile(self, params: Mapping[str, Any], original: KrakenError) -> Any:
+    async def _reconcile(
+        self, endpoint: Endpoint, params: Mapping[str, Any], original: KrakenError
+    ) -> Any:
         names = self._pair_names(str(params.get("pair", "")))
-        for name, query in reconcile_queries(params):
-            try:
-                result = await self._run(SPOT_BY_NAME[name], query)
-            except KrakenError as lookup:
-                raise original from lookup  # the outcome stays unknown: say so
-            found = match_reconciled(params, result, pair_names=names)
-            if found is not None:
-                return found
-        return None
+        plan = reconcile_plan(endpoint.name, params, original, pair_names=names)
+        return await arun_plan(
+            plan, lambda name, query: self._run(SPOT_BY_NAME[name], query), original
+        )
 
     async def _send(self, endpoint: Endpoint, params: Mapping[str, Any]) -> Any:
         if endpoint.auth and self.nonce_window == 0:

@@ -13,14 +13,17 @@ Three kinds of call (:func:`call_kind`):
            only when Kraken certainly did not act: the connection was refused (nothing was
            sent), an API error that is ``retry_safe`` (rate limited, unavailable), an invalid
            nonce (refused before execution; the retry is signed with a new nonce), or HTTP 429.
-           A timeout or a 5xx after sending leaves the outcome unknown and is raised.
+           A timeout or a 5xx after sending leaves the outcome unknown and is raised, except
+           for EditOrder (by txid) and AmendOrder, which are *reconciled* first (see
+           :mod:`krakenkit.client._reconcile`).
 ``add``    AddOrder and AddOrderBatch: never re-sent blindly, because a duplicate order costs
            money. Re-sent at once only when the request certainly was not executed (refused
            connection, invalid nonce, ``EAPI``/``EOrder:Rate limit exceeded``). When the outcome is
            unknown (timeout, 5xx, ``EService:Unavailable``/``Busy``, broken connection), an AddOrder
            that carries a ``cl_ord_id`` or ``userref`` is *reconciled*: the client looks the order
            up in OpenOrders and ClosedOrders and returns it if Kraken placed it, and re-sends
-           only if it did not. Without either identifier (and for every batch) it is raised.
+           only if it did not. A batch is reconciled the same way when every order carries a
+           ``cl_ord_id`` (the client generates them). Without identifiers it is raised.
 
 Backoff: ``base_delay * 2**(attempt-1)``, capped at ``max_delay``, plus up to ``jitter`` of itself
 at random; a server's ``Retry-After`` (or the time in ``EService: Throttled: <ts>``) is a floor.
@@ -33,10 +36,10 @@ import math
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from enum import Enum
 from typing import Any, Literal
 
+from krakenkit.client._reconcile import reconcilable
 from krakenkit.protocol.endpoints import Endpoint
 from krakenkit.protocol.errors import (
     APIError,
@@ -56,8 +59,6 @@ __all__ = [
     "Decision",
     "RetryPolicy",
     "call_kind",
-    "match_reconciled",
-    "reconcile_queries",
 ]
 
 CallKind = Literal["read", "write", "add"]
@@ -131,10 +132,6 @@ def _outcome_unknown(exc: KrakenError) -> bool:
     return isinstance(exc, TransportError | ServiceUnavailable)
 
 
-def _has_reference(params: Mapping[str, Any]) -> bool:
-    return any(params.get(name) not in (None, "") for name in ("cl_ord_id", "userref"))
-
-
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """How often and how patiently to retry; ``RetryPolicy(max_attempts=1)`` never retries."""
@@ -173,19 +170,17 @@ class RetryPolicy:
             return Decision.RETRY if retryable else Decision.RAISE
         if _certainly_not_executed(exc):
             return Decision.RETRY
+        if self.reconcile_orders and reconcilable(endpoint.name, params):
+            # EditOrder and AmendOrder: Unavailable/Busy stays a plain retry (not executed)
+            lost = isinstance(exc, TransportError) if kind == "write" else _outcome_unknown(exc)
+            if lost:
+                return Decision.RECONCILE
         if kind == "write":
             safe = isinstance(exc, APIError) and exc.retry_safe
             # a retry would carry the same, elapsed deadline
             return (
                 Decision.RETRY if safe and not isinstance(exc, DeadlineElapsed) else Decision.RAISE
             )
-        if (
-            endpoint.name == "AddOrder"
-            and self.reconcile_orders
-            and _outcome_unknown(exc)
-            and _has_reference(params)
-        ):
-            return Decision.RECONCILE
         return Decision.RAISE
 
     def delay(
@@ -211,51 +206,3 @@ def _server_wait(exc: KrakenError, now: float) -> float | None:
     if isinstance(exc, APIError) and value > 1e9:  # an absolute unix time
         return max(0.0, value - now) if now else 0.0
     return max(0.0, float(value))
-
-
-# --- reconciliation of AddOrder --------------------------------------------------------------
-
-
-def reconcile_queries(params: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """The look-ups that find an AddOrder by its reference: OpenOrders, then ClosedOrders."""
-    if params.get("cl_ord_id") not in (None, ""):
-        ref: dict[str, Any] = {"cl_ord_id": params["cl_ord_id"]}
-    else:
-        ref = {"userref": params["userref"]}
-    return [("OpenOrders", dict(ref)), ("ClosedOrders", dict(ref))]
-
-
-def _same_decimal(a: object, b: object) -> bool:
-    try:
-        return Decimal(str(a)) == Decimal(str(b))
-    except ArithmeticError:
-        return False
-
-
-def match_reconciled(
-    params: Mapping[str, Any], result: Mapping[str, Any], *, pair_names: frozenset[str]
-) -> dict[str, Any] | None:
-    """The AddOrder result for an order found by :func:`reconcile_queries`, or None.
-
-    ``result`` is an OpenOrders or ClosedOrders result. With ``cl_ord_id`` the id alone decides
-    (Kraken keeps it unique among open orders). A ``userref`` may be shared, so the order must
-    also have this call's side, volume and pair (``pair_names``: every spelling of it).
-    """
-    orders = result.get("open") or result.get("closed") or {}
-    for txid, info in orders.items():
-        descr = info.get("descr") or {}
-        if params.get("cl_ord_id") not in (None, ""):
-            if str(info.get("cl_ord_id")) != str(params["cl_ord_id"]):
-                continue
-        elif not (
-            str(info.get("userref")) == str(params.get("userref"))
-            and descr.get("type") == params.get("type")
-            and _same_decimal(info.get("vol"), params.get("volume"))
-            and str(descr.get("pair", "")).upper() in pair_names
-        ):
-            continue
-        found: dict[str, Any] = {"descr": {"order": descr.get("order", "")}, "txid": [txid]}
-        if descr.get("close"):
-            found["descr"]["close"] = descr["close"]
-        return found
-    return None

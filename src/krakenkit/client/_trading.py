@@ -36,6 +36,15 @@ TimeInForce = Literal["GTC", "IOC", "GTD", "FOK"]
 SelfTradePrevention = Literal["cancel-newest", "cancel-oldest", "cancel-both"]
 
 
+def _with_ids(orders: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Copies of batch orders, each without ``userref`` or ``cl_ord_id`` given a generated one."""
+    out = [dict(o) for o in orders]
+    for order in out:
+        if order.get("cl_ord_id") in (None, "") and order.get("userref") in (None, ""):
+            order["cl_ord_id"] = uuid4().hex
+    return out
+
+
 class TradingMethods(Calls[R]):
     """``/0/private/*`` calls that place, change and cancel orders."""
 
@@ -94,9 +103,12 @@ class TradingMethods(Calls[R]):
         """Place 2 to 15 orders on one pair, sent as JSON (AddOrderBatch).
 
         Each order is a mapping of AddOrder fields without ``pair``; prices and volumes are
-        rendered like :meth:`add_order`'s. The batch is never re-sent on an unknown outcome.
+        rendered like :meth:`add_order`'s. Every order without ``userref`` or ``cl_ord_id`` gets
+        a generated ``cl_ord_id``, so that when the answer is lost the client looks the orders up
+        instead of sending the batch twice: all found, their answer is returned; none, the batch
+        is sent again; some, :class:`~krakenkit.protocol.errors.BatchPartiallyPlaced`.
         """
-        orders = [dict(o) for o in orders]
+        orders = _with_ids(orders) if not validate else [dict(o) for o in orders]
         return self._call("AddOrderBatch", locals())
 
     def amend_order(
@@ -115,7 +127,10 @@ class TradingMethods(Calls[R]):
     ) -> R:
         """Change an order in place, keeping its txid and priority: ``{"amend_id"}`` (AmendOrder).
 
-        Amounts are rendered at the pair's precision only when ``pair`` is given.
+        Amounts are rendered at the pair's precision only when ``pair`` is given. When the
+        answer is lost, the order's latest amend (OrderAmends) tells whether it went through:
+        its ``amend_id`` is returned, or the amend is sent again while the order is open and
+        does not carry it, or :class:`~krakenkit.protocol.errors.OutcomeUnknown` is raised.
         """
         return self._call("AmendOrder", locals())
 
@@ -136,7 +151,13 @@ class TradingMethods(Calls[R]):
         asset_class: str | None = None,
         extra: Extra = None,
     ) -> R:
-        """Cancel and replace an order; the new one has a new txid (EditOrder)."""
+        """Cancel and replace an order; the new one has a new txid (EditOrder).
+
+        When the answer is lost (``txid`` a txid, not a userref), the original is looked up: still
+        open, the edit is sent again; cancelled with exactly one replacement opened as it closed,
+        that replacement's answer is returned; otherwise
+        :class:`~krakenkit.protocol.errors.OutcomeUnknown` carries what was found.
+        """
         return self._call("EditOrder", locals())
 
     def cancel_order(

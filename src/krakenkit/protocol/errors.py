@@ -23,6 +23,8 @@
     │   │   └── DeadlineElapsed      EService:Deadline elapsed, wouldProcessAfterSpecifiedTime
     │   ├── FundingError             EFunding:*
     │   └── EarnError                EEarnings:*
+    ├── OutcomeUnknown               a write's answer was lost and looking it up did not settle it
+    │   └── BatchPartiallyPlaced     only some orders of a lost AddOrderBatch are on Kraken
     └── ProtocolError                a message we cannot make sense of
         ├── ChecksumMismatch         local order book disagrees with Kraken's CRC32
         └── SequenceGap              a feed skipped a sequence number
@@ -39,14 +41,15 @@ request path and an optional retry delay are stored.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import ClassVar
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, ClassVar
 
 __all__ = [
     "FUTURES_ERRORS",
     "SPOT_ERRORS",
     "APIError",
     "AuthenticationError",
+    "BatchPartiallyPlaced",
     "ChecksumMismatch",
     "ConnectError",
     "DeadlineElapsed",
@@ -60,6 +63,7 @@ __all__ = [
     "MarketRestricted",
     "OrderError",
     "OrderRejected",
+    "OutcomeUnknown",
     "PermissionDenied",
     "ProtocolError",
     "RateLimitError",
@@ -234,6 +238,52 @@ class FundingError(APIError):
 
 class EarnError(APIError):
     """An Earn allocation or deallocation was refused."""
+
+
+# --- lost answers ---------------------------------------------------------------------------
+
+
+class OutcomeUnknown(KrakenError):
+    """A write was sent, its answer was lost, and Kraken's own records did not settle what it did.
+
+    Raised by the clients' reconciliation instead of re-sending blindly. ``original`` is the error
+    that left the outcome unknown (also the ``__cause__``); ``found`` is what the look-up saw,
+    Kraken's order records by txid (and, for EditOrder, ``"original"``/``"candidates"``).
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        path: str | None = None,
+        found: Mapping[str, Any] | None = None,
+        original: KrakenError | None = None,
+    ) -> None:
+        super().__init__(message, path=path)
+        self.found: dict[str, Any] = dict(found or {})
+        self.original = original
+
+
+class BatchPartiallyPlaced(OutcomeUnknown):
+    """Only some orders of an AddOrderBatch whose answer was lost are on Kraken.
+
+    ``placed`` maps the ``cl_ord_id`` of each order found to its txid; ``missing`` lists the
+    ``cl_ord_id`` of the others. The batch is not re-sent: that would place the found ones twice.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        path: str | None = None,
+        placed: Mapping[str, str] | None = None,
+        missing: Sequence[str] = (),
+        found: Mapping[str, Any] | None = None,
+        original: KrakenError | None = None,
+    ) -> None:
+        super().__init__(message, path=path, found=found, original=original)
+        self.placed: dict[str, str] = dict(placed or {})
+        self.missing: tuple[str, ...] = tuple(missing)
 
 
 # --- protocol errors -------------------------------------------------------------------------
