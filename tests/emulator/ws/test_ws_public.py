@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+import aiohttp
 import pytest
 
 from krakenkit.emulator import Emulator
@@ -284,3 +285,26 @@ async def test_v2_channels_of_a_live_market(busy: Emulator, connect: Any) -> Non
     assert btc["price_precision"] == 1
     assert btc["qty_precision"] == 8
     assert any(a["id"] == "BTC" for a in instrument["assets"])
+
+
+async def test_status_changes_are_announced_and_drop_cuts_connections(
+    quiet: Emulator, connect: Any
+) -> None:
+    v1 = await _v1(connect, quiet)
+    v2 = await _v2(connect, quiet)
+    async with aiohttp.ClientSession() as http:
+        await http.post(f"{quiet.url}/_emulator/status", json={"status": "maintenance"})
+        assert (await v1.recv())["status"] == "maintenance"
+        assert (await v2.recv())["data"][0]["system"] == "maintenance"
+        await http.post(f"{quiet.url}/_emulator/status", json={"status": "online"})
+        reply = await http.post(f"{quiet.url}/_emulator/ws/drop", json={"version": "v2"})
+        assert await reply.json() == {"dropped": 1}
+    assert (await v1.recv())["status"] == "online"
+    closed = await v2.ws.receive(timeout=5)
+    while closed.type == aiohttp.WSMsgType.TEXT:  # what was queued before the cut
+        closed = await v2.ws.receive(timeout=5)
+    assert closed.type in (
+        aiohttp.WSMsgType.CLOSED,
+        aiohttp.WSMsgType.ERROR,
+        aiohttp.WSMsgType.CLOSE,
+    )

@@ -233,6 +233,8 @@ def _status(exchange: Exchange, request: web.Request, body: dict[str, Any]) -> A
     if status not in _STATUSES:
         raise AdminError(f"status must be one of {sorted(_STATUSES)}")
     exchange.system_status = status
+    for listener in exchange.status_listeners:
+        listener(status)
     return {"status": status}
 
 

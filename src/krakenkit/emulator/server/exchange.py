@@ -95,6 +95,8 @@ class Exchange:
         self.deposited: dict[str, Decimal] = {}  # net external inflow per asset
         self.dms: dict[str, float] = {}  # account -> CancelAllOrdersAfter trigger time
         self.system_status = "online"
+        #: called with the new status when the admin API changes it (WS feeds announce it)
+        self.status_listeners: list[Callable[[str], None]] = []
         self._rest: dict[str, DecayingCounter] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._demo: tuple[str, str, str, str, str] | None = None

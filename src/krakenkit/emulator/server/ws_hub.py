@@ -65,6 +65,7 @@ class FeedHub:
         self._thread: int | None = None
         self._beat: asyncio.Task[None] | None = None
         self.engine.listeners.append(self._on_event)
+        exchange.status_listeners.append(self.announce_status)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -98,6 +99,24 @@ class FeedHub:
                     elif conn.subscribed:
                         conn.send(v2)
                     conn.last_sent = time.monotonic()
+
+    def announce_status(self, status: str) -> None:
+        """Tell every connection the new system status (v1 systemStatus, v2 status channel)."""
+        for conn in self.connections:
+            status_of = pub.v1_status if conn.version == "v1" else pub.v2_status
+            conn.send(status_of(conn.connection_id, status))
+
+    def drop(self, version: str | None = None) -> int:
+        """Cut connections without a closing handshake, as a network failure would."""
+        dropped = 0
+        for conn in list(self.connections):
+            if version is None or conn.version == version:
+                conn.closed = True
+                transport = conn.ws._req.transport if conn.ws._req is not None else None
+                if transport is not None:
+                    transport.abort()
+                dropped += 1
+        return dropped
 
     def add(self, conn: WsConnection) -> None:
         self.connections.add(conn)

@@ -19,20 +19,54 @@ from krakenkit.emulator.server.ws_render import dumps, iso, quantize, v1_time
 from krakenkit.protocol.assets import PairInfo
 
 __all__ = [
+    "V1_VERSION",
+    "V2_VERSION",
     "v1_book_snapshot",
     "v1_book_update",
     "v1_ohlc",
     "v1_spread",
+    "v1_status",
     "v1_ticker",
     "v1_trade",
     "v2_book",
     "v2_instrument",
     "v2_ohlc",
+    "v2_status",
     "v2_ticker",
     "v2_trade",
 ]
 
 _ZERO = Decimal(0)
+
+
+V1_VERSION = "1.9.5"
+V2_VERSION = "2.0.10"
+
+
+# -- status ---------------------------------------------------------------------------------
+
+
+def v1_status(connection_id: int, status: str) -> str:
+    """v1 ``systemStatus``: on connect and whenever the status changes."""
+    return dumps(
+        {
+            "connectionID": connection_id,
+            "event": "systemStatus",
+            "status": status,
+            "version": V1_VERSION,
+        }
+    )
+
+
+def v2_status(connection_id: int, status: str) -> str:
+    """v2 ``status`` channel: on connect and whenever the status changes."""
+    data = {
+        "api_version": "v2",
+        "connection_id": connection_id,
+        "system": status,
+        "version": V2_VERSION,
+    }
+    return dumps({"channel": "status", "data": [data], "type": "update"})
 
 
 # -- book -----------------------------------------------------------------------------------

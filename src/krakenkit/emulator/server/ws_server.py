@@ -17,8 +17,9 @@ from aiohttp import WSMsgType, web
 from krakenkit.emulator.server.ws_conn import WsConnection
 from krakenkit.emulator.server.ws_hub import FeedHub
 from krakenkit.emulator.server.ws_private import PrivateFeeds
-from krakenkit.emulator.server.ws_v1 import handle_v1, v1_greeting
-from krakenkit.emulator.server.ws_v2 import handle_v2, v2_greeting
+from krakenkit.emulator.server.ws_public import v1_status, v2_status
+from krakenkit.emulator.server.ws_v1 import handle_v1
+from krakenkit.emulator.server.ws_v2 import handle_v2
 
 __all__ = ["HUB", "add_ws_routes"]
 
@@ -50,10 +51,10 @@ async def _serve(request: web.Request, version: str) -> web.StreamResponse:
     status = hub.exchange.system_status
     handle: Handler
     if version == "v1":
-        conn.send(v1_greeting(conn, status))
+        conn.send(v1_status(conn.connection_id, status))
         handle = handle_v1
     else:
-        conn.send(v2_greeting(conn, status))
+        conn.send(v2_status(conn.connection_id, status))
         handle = handle_v2
     try:
         async for msg in ws:
@@ -90,6 +91,16 @@ def add_ws_routes(app: web.Application, hub: FeedHub) -> None:
     app[_PRIVATE] = PrivateFeeds(hub)
     app.router.add_get("/", ws_v1)
     app.router.add_get("/v2", ws_v2)
+
+    async def drop(request: web.Request) -> web.Response:
+        """Admin: cut WebSocket connections (all, or ``{"version": "v1"|"v2"}``)."""
+        body = await request.json() if request.can_read_body else {}
+        version = body.get("version") if isinstance(body, dict) else None
+        if version not in (None, "v1", "v2"):
+            return web.json_response({"error": "version must be v1 or v2"}, status=400)
+        return web.json_response({"dropped": hub.drop(version)})
+
+    app.router.add_post("/_emulator/ws/drop", drop)
 
     async def start(app: web.Application) -> None:
         hub.start()

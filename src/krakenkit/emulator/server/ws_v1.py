@@ -19,9 +19,8 @@ from krakenkit.emulator.server.ws_session import session_key
 from krakenkit.protocol.assets import PairInfo
 from krakenkit.protocol.errors import APIError
 
-__all__ = ["V1_VERSION", "handle_v1", "v1_greeting"]
+__all__ = ["handle_v1"]
 
-V1_VERSION = "1.9.5"
 _PUBLIC = {"book", "ohlc", "spread", "ticker", "trade"}
 _PRIVATE = {"ownTrades", "openOrders"}
 _FIELDS = {
@@ -36,17 +35,6 @@ class _Refused(Exception):
     def __init__(self, text: str) -> None:
         super().__init__(text)
         self.text = text
-
-
-def v1_greeting(conn: WsConnection, status: str) -> str:
-    return dumps(
-        {
-            "connectionID": conn.connection_id,
-            "event": "systemStatus",
-            "status": status,
-            "version": V1_VERSION,
-        }
-    )
 
 
 def _with_reqid(reply: dict[str, Any], msg: dict[str, Any]) -> dict[str, Any]:

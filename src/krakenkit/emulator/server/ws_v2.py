@@ -19,9 +19,8 @@ from krakenkit.emulator.server.ws_render import dumps, iso
 from krakenkit.emulator.server.ws_session import session_key
 from krakenkit.protocol.errors import APIError
 
-__all__ = ["V2_VERSION", "handle_v2", "v2_greeting"]
+__all__ = ["MAX_RATE_COUNT", "handle_v2"]
 
-V2_VERSION = "2.0.10"
 _PUBLIC = {"ticker", "book", "trade", "ohlc", "instrument"}
 _PRIVATE = {"executions", "balances"}
 _SYMBOLS = {"ticker", "book", "trade", "ohlc"}
@@ -33,16 +32,6 @@ class _Refused(Exception):
         super().__init__(text)
         self.text = text
         self.extra = extra
-
-
-def v2_greeting(conn: WsConnection, status: str) -> str:
-    data = {
-        "api_version": "v2",
-        "connection_id": conn.connection_id,
-        "system": status,
-        "version": V2_VERSION,
-    }
-    return dumps({"channel": "status", "data": [data], "type": "update"})
 
 
 class _Request:
