@@ -26,6 +26,10 @@ def serve(
     seed: int = typer.Option(0, help="Seed of the synthetic market and ids."),
     pairs: list[str] | None = typer.Option(None, "--pairs", help="Pairs to list (default: all)."),
     no_market: bool = typer.Option(False, "--no-market", help="No synthetic liquidity."),
+    tls: bool = typer.Option(
+        False, "--tls", help="Serve https/wss; the ready line gives the CA file to trust."
+    ),
+    tls_dir: str | None = typer.Option(None, help="Where --tls keeps its CA and certificate."),
 ) -> None:
     """Run the emulator in the foreground; print one JSON ready line; stop on SIGINT/SIGTERM.
 
@@ -47,9 +51,11 @@ def serve(
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stop.set)
-        async with Emulator(host=host, port=port, config=config) as ex:
+        async with Emulator(host=host, port=port, config=config, tls=tls, tls_dir=tls_dir) as ex:
             sys.stdout.write(orjson.dumps(ex.ready_line()).decode() + "\n")
             sys.stdout.flush()
+            if ex.ca_file:
+                sys.stderr.write(f"TLS on: trust {ex.ca_file} (e.g. SSL_CERT_FILE={ex.ca_file})\n")
             await stop.wait()
 
     asyncio.run(run())

@@ -14,6 +14,8 @@ The demo account it creates is funded (see ``DEMO_BALANCES``) and has every perm
 from __future__ import annotations
 
 import asyncio
+import ssl
+import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -63,10 +65,18 @@ class Emulator:
         host: str = "127.0.0.1",
         port: int = 0,
         config: ExchangeConfig | None = None,
+        tls: bool = False,
+        tls_dir: str | None = None,
     ) -> None:
+        """``tls=True`` serves https/wss with a certificate from a private CA (see
+        :mod:`krakenkit.emulator.tls`), written to ``tls_dir`` (default: a temporary directory,
+        or ``<state file>.tls`` when the state is kept in a file); trust ``ca_file``."""
         self.host = host
         self.port = port
         self.config = config or ExchangeConfig()
+        self.tls = tls
+        self.tls_dir = tls_dir
+        self.ca_file: str | None = None
         self.exchange: Exchange | None = None
         self.demo: AccountKeys | None = None
         self._runner: web.AppRunner | None = None
@@ -76,19 +86,19 @@ class Emulator:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
     @property
     def ws_url(self) -> str:
-        return f"ws://{self.host}:{self.port}"
+        return f"{'wss' if self.tls else 'ws'}://{self.host}:{self.port}"
 
     @property
     def ws_v2_url(self) -> str:
-        return f"ws://{self.host}:{self.port}/v2"
+        return f"{self.ws_url}/v2"
 
     @property
     def futures_ws_url(self) -> str:
-        return f"ws://{self.host}:{self.port}/ws/v1"
+        return f"{self.ws_url}/ws/v1"
 
     @property
     def api_key(self) -> str:
@@ -116,6 +126,7 @@ class Emulator:
             "api_secret": demo.api_secret,
             "futures_api_key": demo.futures_api_key,
             "futures_api_secret": demo.futures_api_secret,
+            **({"ca_file": self.ca_file} if self.ca_file else {}),
         }
 
     # -- accounts ----------------------------------------------------------------------------
@@ -158,7 +169,10 @@ class Emulator:
         app = create_app(self.exchange)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
-        self._site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
+        ssl_context = self._tls_context() if self.tls else None
+        self._site = web.TCPSite(
+            self._runner, self.host, self.port, reuse_address=True, ssl_context=ssl_context
+        )
         await self._site.start()
         server = self._site._server
         if server is not None and self.port == 0:
@@ -167,6 +181,22 @@ class Emulator:
         self.demo = self._ensure_demo_account()
         await self.exchange.start_background_tasks()
         return self
+
+    def _tls_context(self) -> ssl.SSLContext:
+        from krakenkit.emulator.tls import make_tls_files, server_context
+
+        folder = self.tls_dir
+        if folder is None:
+            if self.config.state:
+                folder = self.config.state + ".tls"
+            else:
+                self._tmp = tempfile.TemporaryDirectory(prefix="krakenkit-tls-")
+                folder = self._tmp.name
+        files = make_tls_files(folder, self.host)
+        self.ca_file = str(files.ca_file)
+        return server_context(files)
+
+    _tmp: tempfile.TemporaryDirectory[str] | None = None
 
     def _ensure_demo_account(self) -> AccountKeys:
         exchange = self._exchange()
@@ -194,6 +224,9 @@ class Emulator:
             self._runner = None
         if self.exchange is not None:
             self.exchange.close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
 
     async def __aenter__(self) -> Emulator:
         return await self.start()
