@@ -30,6 +30,7 @@ REGISTRY: dict[str, str] = {
     "engine": "bench.engine",
     "server": "bench.server",
     "client": "bench.client",
+    "ws_fanout": "bench.ws_fanout",
 }
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"

@@ -164,3 +164,25 @@ async def test_both_sides_in_one_update_are_two_dicts(quiet: Emulator, connect) 
     assert "c" not in update[1]
     assert isinstance(update[2]["c"], str)
     book.apply_v1(update)
+
+
+async def test_churn_load_keeps_every_subscriber_exact(quiet: Emulator, connect) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+
+    feeds = [await connect(quiet.ws_v2_url) for _ in range(4)]
+    books = [
+        await _v2_book(feed, depth) for feed, depth in zip(feeds, (10, 25, 100, 10), strict=True)
+    ]
+    async with httpx.AsyncClient(base_url=quiet.url) as http:
+        body = {"rate": 800, "seconds": 1.5, "pairs": ["XBT/USD"]}
+        assert (await http.post("/_emulator/churn", json=body)).json()["started"] is True
+        await asyncio.sleep(1.8)
+        churned = (await http.get("/_emulator/churn")).json()
+    assert churned["running"] is False
+    assert churned["ops"] > 800
+    for feed, book in zip(feeds, books, strict=True):
+        for message in await feed.drain():
+            if message.get("channel") == "book":
+                book.apply_v2(message)
+        bids, asks = _engine_top(quiet, book.depth)
+        assert (book.bids(), book.asks()) == (bids, asks)

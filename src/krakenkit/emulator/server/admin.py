@@ -247,6 +247,24 @@ def _get_state(exchange: Exchange, request: web.Request, body: dict[str, Any]) -
     return _state(exchange)
 
 
+def _churn(exchange: Exchange, request: web.Request, body: dict[str, Any]) -> Any:
+    if request.method == "GET":
+        return {"ops": exchange.churn.ops, "running": exchange.churn.running}
+    rate = float(_decimal(body.get("rate", 100), "rate"))
+    seconds = float(_decimal(body.get("seconds", 10), "seconds"))
+    if not 0 < rate <= 100_000 or not 0 < seconds <= 86_400:
+        raise AdminError("rate must be in (0, 100000] and seconds in (0, 86400]")
+    names = body.get("pairs") or ["XBT/USD"]
+    pairs = []
+    for name in names if isinstance(names, list) else [names]:
+        pair = exchange.catalogue.pair_or_none(str(name))
+        if pair is None:
+            raise AdminError(f"unknown pair {name!r}")
+        pairs.append(pair)
+    exchange.churn.start(rate, seconds, pairs, seed=int(body.get("seed") or 0))
+    return {"started": True, "rate": rate, "seconds": seconds, "pairs": [p.id for p in pairs]}
+
+
 def _health(exchange: Exchange, request: web.Request, body: dict[str, Any]) -> Any:
     return {"ok": True}
 
@@ -264,3 +282,5 @@ def add_admin_routes(app: web.Application, exchange_key: web.AppKey[Exchange]) -
     add("POST", "/step", _step)
     add("GET", "/state", _get_state)
     add("GET", "/health", _health)
+    add("POST", "/churn", _churn)
+    add("GET", "/churn", _churn)

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from krakenkit.emulator.accounts import ZERO, Account
+from krakenkit.emulator.churn import Churn
 from krakenkit.emulator.engine import Engine, reject
 from krakenkit.emulator.ids import IdGenerator
 from krakenkit.emulator.instruments import Catalogue, default_catalogue
@@ -97,6 +98,7 @@ class Exchange:
         self.system_status = "online"
         #: called with the new status when the admin API changes it (WS feeds announce it)
         self.status_listeners: list[Callable[[str], None]] = []
+        self.churn = Churn(self)  # load generator for feed benchmarks (admin /churn)
         self._rest: dict[str, DecayingCounter] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._demo: tuple[str, str, str, str, str] | None = None
