@@ -33,6 +33,7 @@ from krakenkit.emulator.engine import (
 from krakenkit.emulator.server import ws_public as pub
 from krakenkit.emulator.server.ws_book import BookView
 from krakenkit.emulator.server.ws_conn import WsConnection
+from krakenkit.emulator.server.ws_level3 import Level3View
 
 if TYPE_CHECKING:
     from krakenkit.emulator.server.exchange import Exchange
@@ -55,6 +56,7 @@ class FeedHub:
         self.connections: set[WsConnection] = set()
         self.topics: dict[Topic, set[WsConnection]] = defaultdict(set)
         self.views: dict[tuple[str, int], BookView] = {}
+        self.l3_views: dict[tuple[str, int], Level3View] = {}
         self.channel_ids: dict[tuple[str, str], int] = {}
         self.private: list[PrivateListener] = []
         self._dirty: dict[str, tuple[set[Decimal], set[Decimal]]] = {}
@@ -147,6 +149,11 @@ class FeedHub:
             if key not in self.views:
                 pair = self.engine.pairs[topic[2]]
                 self.views[key] = BookView(pair, topic[3], self.engine.books[pair.id])
+        elif topic[1] == "level3":
+            key = (topic[2], topic[3])
+            if key not in self.l3_views:
+                pair = self.engine.pairs[topic[2]]
+                self.l3_views[key] = Level3View(pair, topic[3], self.engine.books[pair.id])
         if topic[2] in self.engine.books and topic[2] not in self._bbo:
             self._bbo[topic[2]] = self._top(topic[2])
 
@@ -157,22 +164,25 @@ class FeedHub:
         subs.discard(conn)
         if not subs:
             del self.topics[topic]
-            if topic[1] == "book":
+            if topic[1] in ("book", "level3"):
                 key = (topic[2], topic[3])
                 if not any(
-                    t[1] == "book" and (t[2], t[3]) == key for t in self.topics
+                    t[1] == topic[1] and (t[2], t[3]) == key for t in self.topics
                 ):  # the last subscriber of this view has gone
-                    self.views.pop(key, None)
+                    (self.views if topic[1] == "book" else self.l3_views).pop(key, None)
         return True
 
     def view(self, pair_id: str, depth: int) -> BookView:
         return self.views[(pair_id, depth)]
 
+    def l3_view(self, pair_id: str, depth: int) -> Level3View:
+        return self.l3_views[(pair_id, depth)]
+
     # -- events ----------------------------------------------------------------------------
 
     def _on_event(self, event: Event) -> None:
         if isinstance(event, LevelEvent):
-            if not self.views and not self._bbo:
+            if not self.views and not self._bbo and not self.l3_views:
                 return
             sides = self._dirty.get(event.pair_id)
             if sides is None:
@@ -246,6 +256,9 @@ class FeedHub:
             v2 = ("v2", "book", pair_id, depth)
             if self.topics.get(v2):
                 self._send(v2, pub.v2_book(view, now, ask_changes, bid_changes))
+        for (view_pair, depth), l3 in self.l3_views.items():
+            if view_pair == pair_id:
+                self._send(("v2", "level3", pair_id, depth), l3.update(now))
 
     def _flush_bbo(self, pair_id: str, now: float) -> None:
         pair = self.engine.pairs[pair_id]

@@ -14,6 +14,7 @@ from krakenkit.emulator.server.auth import ApiKey
 from krakenkit.emulator.server.ws_book import DEPTHS
 from krakenkit.emulator.server.ws_conn import WsConnection
 from krakenkit.emulator.server.ws_hub import FeedHub, Topic
+from krakenkit.emulator.server.ws_level3 import L3_DEPTHS
 from krakenkit.emulator.server.ws_private import PrivateFeeds
 from krakenkit.emulator.server.ws_render import dumps, iso
 from krakenkit.emulator.server.ws_session import session_key
@@ -23,7 +24,7 @@ __all__ = ["MAX_RATE_COUNT", "handle_v2"]
 
 _PUBLIC = {"ticker", "book", "trade", "ohlc", "instrument"}
 _PRIVATE = {"executions", "balances"}
-_SYMBOLS = {"ticker", "book", "trade", "ohlc"}
+_AUTHENTICATED = {"level3"}
 MAX_RATE_COUNT = 125
 
 
@@ -94,9 +95,10 @@ def handle_v2(hub: FeedHub, private: PrivateFeeds, conn: WsConnection, text: str
 
 
 def _option(channel: str, params: dict[str, Any]) -> int:
-    if channel == "book":
+    if channel in ("book", "level3"):
         depth = params.get("depth", 10)
-        if not isinstance(depth, int) or isinstance(depth, bool) or depth not in DEPTHS:
+        allowed = DEPTHS if channel == "book" else L3_DEPTHS
+        if not isinstance(depth, int) or isinstance(depth, bool) or depth not in allowed:
             raise _Refused("Invalid depth")
         return depth
     if channel == "ohlc":
@@ -115,7 +117,7 @@ def _option(channel: str, params: dict[str, Any]) -> int:
 def _subscribe(req: _Request, private: PrivateFeeds, *, subscribe: bool = True) -> None:
     params = req.params
     channel = params.get("channel")
-    if channel not in _PUBLIC and channel not in _PRIVATE:
+    if channel not in _PUBLIC and channel not in _PRIVATE and channel not in _AUTHENTICATED:
         raise _Refused("Channel not found" if channel is not None else "Missing channel")
     channel = str(channel)
     hub, conn = req.hub, req.conn
@@ -125,9 +127,11 @@ def _subscribe(req: _Request, private: PrivateFeeds, *, subscribe: bool = True) 
     if channel in _PRIVATE:
         _private(req, private, channel, subscribe=subscribe)
         return
+    if channel in _AUTHENTICATED:
+        _token_key(req)  # level3 needs a valid token, like Kraken's ws-l3 endpoint
     option = _option(channel, params)
     result: dict[str, Any] = {"channel": channel}
-    if channel == "book":
+    if channel in ("book", "level3"):
         result["depth"] = option
     elif channel == "ohlc":
         result["interval"] = option
@@ -176,6 +180,8 @@ def _subscribe(req: _Request, private: PrivateFeeds, *, subscribe: bool = True) 
         md = hub.exchange.marketdata
         if channel == "book":
             conn.send(pub.v2_book(hub.view(pair.id, option), now))
+        elif channel == "level3":
+            conn.send(hub.l3_view(pair.id, option).snapshot())
         elif channel == "ticker":
             conn.send(pub.v2_ticker(md, pair, "snapshot"))
         elif channel == "trade":
