@@ -39,9 +39,17 @@ class IdGenerator:
         self.counter = counter
 
     def _chars(self, n: int) -> str:
-        self.counter += 1
-        high = _mix((self._salt + self.counter * _GOLDEN) & _M64)
-        low = _mix(high ^ self._salt)
+        """The next ``n`` (at most 16) letters and digits; ``_mix`` is inlined (hot path)."""
+        salt = self._salt
+        self.counter = counter = self.counter + 1
+        z = (salt + counter * _GOLDEN) & _M64
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
+        high = z ^ (z >> 31)
+        z = high ^ salt
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
+        low = z ^ (z >> 31)
         return ((high << 64) | low).to_bytes(16, "big")[:n].translate(_TABLE).decode()
 
     def _grouped(self, prefix: str, sizes: tuple[int, ...]) -> str:
@@ -52,21 +60,26 @@ class IdGenerator:
             start += size
         return "-".join(groups)
 
+    def _short(self, prefix: str) -> str:
+        """``prefix`` (one letter) and 16 more, grouped 6-5-6: orders, trades, ledger entries."""
+        c = self._chars(16)
+        return f"{prefix}{c[:5]}-{c[5:10]}-{c[10:]}"
+
     def order(self) -> str:
-        return self._grouped("O", (6, 5, 6))
+        return self._short("O")
 
     def trade(self) -> str:
-        return self._grouped("T", (6, 5, 6))
+        return self._short("T")
 
     def ledger(self) -> str:
-        return self._grouped("L", (6, 5, 6))
+        return self._short("L")
 
     def position(self) -> str:
-        return self._grouped("T", (6, 5, 6))
+        return self._short("T")
 
     def funding(self, prefix: str) -> str:
         """Deposit (``Q``), withdrawal (``A``) or transfer (``B``) reference, 7-6-6."""
         return self._grouped(prefix, (7, 6, 6))
 
     def amend(self) -> str:
-        return self._grouped("T", (6, 5, 6))
+        return self._short("T")
