@@ -61,6 +61,20 @@ class BookSide:
         if not queue:
             self._drop(price)
 
+    def discard(self, order: Order) -> bool:
+        """Remove ``order`` if it is in this side (one scan of its level); True if it was."""
+        price = order.limit_price
+        queue = self.levels.get(price)  # type: ignore[arg-type]
+        if queue is None:
+            return False
+        try:
+            queue.remove(order)
+        except ValueError:
+            return False
+        if not queue:
+            self._drop(price)  # type: ignore[arg-type]
+        return True
+
     def _drop(self, price: Decimal) -> None:
         del self.levels[price]
         key = price * self._sign
