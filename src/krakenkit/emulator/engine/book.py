@@ -26,7 +26,8 @@ class BookSide:
 
     def __init__(self, side: str) -> None:
         self.side = side  # "buy" (bids) or "sell" (asks)
-        self._sign = -1 if side == "buy" else 1
+        # a Decimal, so keys are made without converting an int each time (same values)
+        self._sign = Decimal(-1 if side == "buy" else 1)
         self._keys: list[Decimal] = []  # price * sign, ascending = best first
         self.levels: dict[Decimal, deque[Order]] = {}
 

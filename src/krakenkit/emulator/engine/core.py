@@ -184,11 +184,13 @@ class Engine:
             self._emit(LevelEvent(order.pair.id, order.side, order.limit_price))
 
     def _index_open(self, order: Order) -> None:
-        self.open_orders[order.account_id][order.txid] = order
-        key = (order.account_id, order.pair.id)
+        account_id = order.account_id
+        request = order.request
+        self.open_orders[account_id][order.txid] = order
+        key = (account_id, request.pair.id)
         self._open_count[key] = self._open_count.get(key, 0) + 1
-        if order.cl_ord_id is not None:
-            self._open_cl[(order.account_id, order.cl_ord_id)] = order
+        if request.cl_ord_id is not None:
+            self._open_cl[(account_id, request.cl_ord_id)] = order
 
     def _unindex_open(self, order: Order) -> None:
         account_id = order.account_id
@@ -324,7 +326,8 @@ class Engine:
         if expiretm and expiretm <= max(now, request.starttm):
             raise reject("EGeneral:Invalid arguments:expiretm")
 
-        order = Order("", account.id, request, 0, now, volume=request.volume)
+        order = Order("", account.id, request, 0, now)  # positional: cheaper (hot path)
+        order.volume = request.volume
         internal = order.internal = account.internal
         reference: Decimal | None = None
         if kind in LIMIT_TYPES:
@@ -561,7 +564,8 @@ class Engine:
         side = book.asks if buy else book.bids
         levels = side.levels
         limit = order.limit_price
-        lot = self._quantum(pair.lot_decimals)
+        # only orders without a limit (market) size their fills in lots
+        lot = self._quantum(pair.lot_decimals) if limit is None else _ONE
         viqc = request.ordertype == "market" and "viqc" in request.oflags
         taker_rate = self._fee_rate(account, pair, False)
         account_id = order.account_id
@@ -746,13 +750,14 @@ class Engine:
         """:meth:`post` of one leg of a trade (internal accounts may go negative)."""
         entry = account.post(
             "" if internal else self.ids.ledger(),
-            refid=refid,
-            time=now,
-            type="trade",
-            asset=asset,
-            amount=amount,
-            fee=fee,
-            allow_negative=internal,
+            refid,
+            now,
+            "trade",
+            asset,
+            amount,
+            fee,
+            "",
+            internal,
         )
         self.dirty_accounts.add(account.id)
         if not internal:
