@@ -106,6 +106,8 @@ class Engine:
         self._limiters: dict[str, TradingLimiter] = {}
         self._rates: dict[tuple[str, str, bool], tuple[Decimal, Decimal, Decimal]] = {}
         self._asset_quanta: dict[str, Decimal] = {}
+        #: (order, account, vol_exec, volume_30d, asset, hold) from the last funds check
+        self._hold_hint: tuple[Order, Account, Decimal, Decimal, str, Decimal] | None = None
         self._open_count: dict[tuple[str, str], int] = {}  # (account, pair) -> open orders
         self._open_cl: dict[tuple[str, str], Order] = {}  # (account, cl_ord_id) -> open order
         self._starts: list[tuple[float, int, str]] = []
@@ -261,7 +263,9 @@ class Engine:
     ) -> Order:
         """Check and (unless ``validate``) create an order; return it (not stored if validating)."""
         now = self.clock() if now is None else now
-        account = self.account(account_id)
+        account = self.accounts.get(account_id)
+        if account is None:
+            raise reject("EGeneral:Permission denied")
         pair = request.pair
         if charge:
             self.charge(account, pair.id, 0, now)  # refuse outright when already at the limit
@@ -400,16 +404,19 @@ class Engine:
         request = order.request
         pair = request.pair
         remaining = order.volume - order.vol_exec
-        fee = self._fee_rate(account, pair, False)
         if request.side == "sell":
-            return pair.base, remaining * (_ONE + fee) if order.fee_in_base else remaining
+            if order.fee_in_base:
+                return pair.base, remaining * (_ONE + self._fee_rate(account, pair, False))
+            return pair.base, remaining
         price = order.limit_price
         if price is None or (request.ordertype in TRIGGER_TYPES and not order.triggered):
             price = self._trigger_limit(order) or order.trigger_price or price
         if price is None:
             return pair.quote, ZERO
         cost = remaining * price
-        return pair.quote, cost if order.fee_in_base else cost * (_ONE + fee)
+        if order.fee_in_base:
+            return pair.quote, cost
+        return pair.quote, cost * (_ONE + self._fee_rate(account, pair, False))
 
     def _trigger_limit(self, order: Order) -> Decimal | None:
         request = order.request
@@ -440,6 +447,8 @@ class Engine:
         asset, need = self._required_hold(account, order)
         if account.available(asset) < need:
             raise reject("EOrder:Insufficient funds")
+        # the order's first _set_hold will want the same figure unless it has traded since
+        self._hold_hint = (order, account, order.vol_exec, account.volume_30d, asset, need)
 
     def _sweep_cost(self, order: Order) -> Decimal:
         """What a market buy of ``order.volume`` would cost against the book (taker fee incl.)."""
@@ -466,8 +475,21 @@ class Engine:
     def _set_hold(self, order: Order, account: Account) -> None:
         kind = order.request.ordertype
         as_market = kind == "market" or (order.triggered and order.limit_price is None)
+        hint = self._hold_hint
+        if hint is not None and hint[0] is order:
+            self._hold_hint = None
+        else:
+            hint = None
         if not as_market and order.status in {"pending", "open"}:
-            asset, amount = self._required_hold(account, order)
+            if (
+                hint is not None
+                and hint[1] is account
+                and hint[2] is order.vol_exec
+                and hint[3] is account.volume_30d
+            ):
+                asset, amount = hint[4], hint[5]  # what _check_funds just computed
+            else:
+                asset, amount = self._required_hold(account, order)
         else:
             asset, amount = order.hold_asset or order.request.pair.quote, ZERO
         held = order.hold
@@ -693,8 +715,25 @@ class Engine:
         txid = "" if internal else self.ids.trade()
         # signed products, not negations: -1 * 0 is "-0" (as the ledger has always shown it)
         sign, minus = (_ONE, _MINUS_ONE) if request.side == "buy" else (_MINUS_ONE, _ONE)
-        base_entry = self._post_trade(account, txid, now, base, sign * qty, base_fee, internal)
-        quote_entry = self._post_trade(account, txid, now, quote, minus * cost, quote_fee, internal)
+        # the two legs, as post() would record them (inlined: four per match)
+        base_entry = account.post(
+            "" if internal else self.ids.ledger(),
+            txid, now, "trade", base, sign * qty, base_fee, "", internal,
+        )  # fmt: skip
+        self.dirty_accounts.add(account.id)
+        listeners = self.listeners
+        if not internal:
+            self.new_ledger.append(base_entry)
+            if listeners:
+                self._emit(LedgerEvent(base_entry))
+        quote_entry = account.post(
+            "" if internal else self.ids.ledger(),
+            txid, now, "trade", quote, minus * cost, quote_fee, "", internal,
+        )  # fmt: skip
+        if not internal:
+            self.new_ledger.append(quote_entry)
+            if listeners:
+                self._emit(LedgerEvent(quote_entry))
         if fee_amount:
             collected = self.fees_collected
             collected[fee_asset] = collected.get(fee_asset, ZERO) + fee_amount
@@ -736,35 +775,6 @@ class Engine:
         if self.listeners:
             self._emit(OrderEvent(order, "fill"))
             self._emit(FillEvent(fill))
-
-    def _post_trade(
-        self,
-        account: Account,
-        refid: str,
-        now: float,
-        asset: str,
-        amount: Decimal,
-        fee: Decimal,
-        internal: bool,
-    ) -> LedgerEntry:
-        """:meth:`post` of one leg of a trade (internal accounts may go negative)."""
-        entry = account.post(
-            "" if internal else self.ids.ledger(),
-            refid,
-            now,
-            "trade",
-            asset,
-            amount,
-            fee,
-            "",
-            internal,
-        )
-        self.dirty_accounts.add(account.id)
-        if not internal:
-            self.new_ledger.append(entry)
-            if self.listeners:
-                self._emit(LedgerEvent(entry))
-        return entry
 
     def _fee_rate(self, account: Account, pair: PairInfo, maker: bool) -> Decimal:
         """The account's fee on ``pair`` as a fraction, cached while its volume stays in a tier."""
