@@ -586,10 +586,10 @@ class Engine:
         side = book.asks if buy else book.bids
         levels = side.levels
         limit = order.limit_price
-        # only orders without a limit (market) size their fills in lots
+        # only orders without a limit (market) size their fills in lots and by their funds
         lot = self._quantum(pair.lot_decimals) if limit is None else _ONE
         viqc = request.ordertype == "market" and "viqc" in request.oflags
-        taker_rate = self._fee_rate(account, pair, False)
+        taker_rate = self._fee_rate(account, pair, False) if limit is None else ZERO
         account_id = order.account_id
         while order.status in {"pending", "open"}:
             if viqc:
@@ -894,9 +894,8 @@ class Engine:
         order.status = status
         order.reason = reason
         order.closetm = now
-        account = self.accounts[order.account_id]
         if order.hold:
-            account.add_hold(order.hold_asset, -order.hold)
+            self.accounts[order.account_id].add_hold(order.hold_asset, -order.hold)
             order.hold = ZERO
         self._unindex_open(order)
         internal = order.internal
@@ -910,7 +909,7 @@ class Engine:
             self.orders.pop(order.txid, None)
         close = request.close
         if close is not None and order.vol_exec > 0:
-            self._place_close(order, account, now)
+            self._place_close(order, self.accounts[order.account_id], now)
 
     def _place_close(self, order: Order, account: Account, now: float) -> None:
         close = order.request.close
