@@ -70,7 +70,6 @@ class Account:
     def post(
         self,
         entry_id: str,
-        *,
         refid: str,
         time: float,
         type: str,
@@ -82,20 +81,12 @@ class Account:
     ) -> LedgerEntry:
         """Apply ``amount - fee`` to ``asset`` and record the ledger entry explaining it."""
         balance = self.balances.get(asset, ZERO) + amount - fee
-        if balance < 0 and not allow_negative:
+        if balance < ZERO and not allow_negative:
             raise InsufficientFunds("EOrder:Insufficient funds")
         self.balances[asset] = balance
+        # positional: a dataclass built with keywords costs twice as much (hot path)
         entry = LedgerEntry(
-            id=entry_id,
-            account_id=self.id,
-            refid=refid,
-            time=time,
-            type=type,
-            subtype=subtype,
-            asset=asset,
-            amount=amount,
-            fee=fee,
-            balance=balance,
+            entry_id, self.id, refid, time, type, subtype, asset, amount, fee, balance
         )
         self.ledger.append(entry)
         return entry

@@ -26,7 +26,8 @@ class BookSide:
 
     def __init__(self, side: str) -> None:
         self.side = side  # "buy" (bids) or "sell" (asks)
-        self._sign = -1 if side == "buy" else 1
+        # a Decimal, so keys are made without converting an int each time (same values)
+        self._sign = Decimal(-1 if side == "buy" else 1)
         self._keys: list[Decimal] = []  # price * sign, ascending = best first
         self.levels: dict[Decimal, deque[Order]] = {}
 
@@ -60,6 +61,20 @@ class BookSide:
         queue.remove(order)
         if not queue:
             self._drop(price)
+
+    def discard(self, order: Order) -> bool:
+        """Remove ``order`` if it is in this side (one scan of its level); True if it was."""
+        price = order.limit_price
+        queue = self.levels.get(price)  # type: ignore[arg-type]
+        if queue is None:
+            return False
+        try:
+            queue.remove(order)
+        except ValueError:
+            return False
+        if not queue:
+            self._drop(price)  # type: ignore[arg-type]
+        return True
 
     def _drop(self, price: Decimal) -> None:
         del self.levels[price]

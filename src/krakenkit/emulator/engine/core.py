@@ -17,7 +17,7 @@ from __future__ import annotations
 import heapq
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from krakenkit.emulator.accounts import ZERO, Account, LedgerEntry
 from krakenkit.emulator.engine.book import PairBook
@@ -38,7 +38,7 @@ from krakenkit.emulator.engine.orders import (
     PriceSpec,
     PublicTrade,
 )
-from krakenkit.emulator.fees import quantize, rate
+from krakenkit.emulator.fees import rate
 from krakenkit.emulator.ids import IdGenerator
 from krakenkit.protocol.assets import PairInfo
 from krakenkit.protocol.errors import APIError, api_error
@@ -47,10 +47,15 @@ from krakenkit.protocol.ratelimit import SpotTier, TradingLimiter, cancel_penalt
 __all__ = ["Engine", "reject"]
 
 _ONE = Decimal(1)
+_MINUS_ONE = Decimal(-1)
 TAPE_SIZE = 5000
 _QUANTA = {d: _ONE.scaleb(-d) for d in range(19)}
 #: Kraken shows this same ``postxid`` on every spot (non-margin) trade
 SPOT_POSTXID = "TKH2SE-M7IF5-CFI7LT"
+#: ``leverage`` values that mean a spot (unleveraged) order
+_NO_LEVERAGE = (None, "", "none", "1", "1:1")
+#: pair statuses that refuse some orders
+_RESTRICTED_STATUSES = frozenset({"cancel_only", "reduce_only", "post_only", "limit_only"})
 
 
 def reject(text: str) -> APIError:
@@ -100,6 +105,9 @@ class Engine:
         self.listeners: list[Callable[[Event], None]] = []
         self._limiters: dict[str, TradingLimiter] = {}
         self._rates: dict[tuple[str, str, bool], tuple[Decimal, Decimal, Decimal]] = {}
+        self._asset_quanta: dict[str, Decimal] = {}
+        #: (order, account, vol_exec, volume_30d, asset, hold) from the last funds check
+        self._hold_hint: tuple[Order, Account, Decimal, Decimal, str, Decimal] | None = None
         self._open_count: dict[tuple[str, str], int] = {}  # (account, pair) -> open orders
         self._open_cl: dict[tuple[str, str], Order] = {}  # (account, cl_ord_id) -> open order
         self._starts: list[tuple[float, int, str]] = []
@@ -178,19 +186,22 @@ class Engine:
             self._emit(LevelEvent(order.pair.id, order.side, order.limit_price))
 
     def _index_open(self, order: Order) -> None:
-        self.open_orders[order.account_id][order.txid] = order
-        key = (order.account_id, order.pair.id)
+        account_id = order.account_id
+        request = order.request
+        self.open_orders[account_id][order.txid] = order
+        key = (account_id, request.pair.id)
         self._open_count[key] = self._open_count.get(key, 0) + 1
-        if order.cl_ord_id is not None:
-            self._open_cl[(order.account_id, order.cl_ord_id)] = order
+        if request.cl_ord_id is not None:
+            self._open_cl[(account_id, request.cl_ord_id)] = order
 
     def _unindex_open(self, order: Order) -> None:
-        if self.open_orders[order.account_id].pop(order.txid, None) is None:
+        account_id = order.account_id
+        if self.open_orders[account_id].pop(order.txid, None) is None:
             return
-        key = (order.account_id, order.pair.id)
-        self._open_count[key] -= 1
-        if order.cl_ord_id is not None:
-            self._open_cl.pop((order.account_id, order.cl_ord_id), None)
+        request = order.request
+        self._open_count[(account_id, request.pair.id)] -= 1
+        if request.cl_ord_id is not None:
+            self._open_cl.pop((account_id, request.cl_ord_id), None)
 
     # -- rate limits ---------------------------------------------------------------------------
 
@@ -252,7 +263,9 @@ class Engine:
     ) -> Order:
         """Check and (unless ``validate``) create an order; return it (not stored if validating)."""
         now = self.clock() if now is None else now
-        account = self.account(account_id)
+        account = self.accounts.get(account_id)
+        if account is None:
+            raise reject("EGeneral:Permission denied")
         pair = request.pair
         if charge:
             self.charge(account, pair.id, 0, now)  # refuse outright when already at the limit
@@ -266,19 +279,21 @@ class Engine:
             self.charge(account, pair.id, 1, now)
         if validate:
             return order
-        order.txid = self.ids.order()
-        self.seq += 1
-        order.seq = self.seq
-        self.orders[order.txid] = order
+        order.txid = txid = self.ids.order()
+        self.seq = order.seq = self.seq + 1
+        self.orders[txid] = order
         self._index_open(order)
-        self._order_event(order, "pending")
+        if not order.internal:
+            self.dirty_orders[txid] = order
+        if self.listeners:
+            self._emit(OrderEvent(order, "pending"))
         if request.starttm > now:
             self._set_hold(order, account)
-            heapq.heappush(self._starts, (request.starttm, order.seq, order.txid))
+            heapq.heappush(self._starts, (request.starttm, order.seq, txid))
         else:
             self._activate(order, account, now)
-        if order.is_open and request.expiretm:
-            heapq.heappush(self._expiries, (request.expiretm, order.seq, order.txid))
+        if request.expiretm and order.status in {"pending", "open"}:
+            heapq.heappush(self._expiries, (request.expiretm, order.seq, txid))
         return order
 
     def _prepare(self, account: Account, request: OrderRequest, now: float) -> Order:
@@ -287,49 +302,53 @@ class Engine:
         kind = request.ordertype
         if kind == "settle-position":
             raise reject("EGeneral:Invalid arguments:settle-position needs margin, not emulated")
-        if request.leverage not in (None, "", "none", "1", "1:1"):
+        if request.leverage not in _NO_LEVERAGE:
             raise reject("EOrder:Margin allowance exceeded")
         if request.reduce_only:
             raise reject("EOrder:Reduce only:No position exists")
-        if pair.status in ("cancel_only", "reduce_only"):
-            raise reject("EService:Market in cancel_only mode")
-        if pair.status == "post_only" and not request.post_only:
-            raise reject("EService:Market in post_only mode")
-        if pair.status == "limit_only" and kind not in LIMIT_TYPES:
-            raise reject("EService:Market in limit_only mode")
-        limiter = self.limiter(account)
-        if (
-            limiter is not None
-            and self._open_count.get((account.id, pair.id), 0) >= limiter.limits.max_open_orders
-        ):
-            raise reject("EOrder:Orders limit exceeded")
+        oflags = request.oflags
+        status = pair.status
+        if status in _RESTRICTED_STATUSES:
+            if status in ("cancel_only", "reduce_only"):
+                raise reject("EService:Market in cancel_only mode")
+            if status == "post_only" and "post" not in oflags:
+                raise reject("EService:Market in post_only mode")
+            if status == "limit_only" and kind not in LIMIT_TYPES:
+                raise reject("EService:Market in limit_only mode")
+        if self.rate_limits and account.rate_limits:
+            limiter = self.limiter(account)
+            if (
+                limiter is not None
+                and self._open_count.get((account.id, pair.id), 0) >= limiter.limits.max_open_orders
+            ):
+                raise reject("EOrder:Orders limit exceeded")
         if request.cl_ord_id is not None and (account.id, request.cl_ord_id) in self._open_cl:
             raise reject("EOrder:Duplicate cl_ord_id")
-        if request.timeinforce == "GTD" and request.expiretm <= now:
+        expiretm = request.expiretm
+        if request.timeinforce == "GTD" and expiretm <= now:
             raise reject("EGeneral:Invalid arguments:expiretm")
-        if request.expiretm and request.expiretm <= max(now, request.starttm):
+        if expiretm and expiretm <= max(now, request.starttm):
             raise reject("EGeneral:Invalid arguments:expiretm")
 
-        order = Order(
-            txid="",
-            account_id=account.id,
-            request=request,
-            seq=0,
-            opentm=now,
-            volume=request.volume,
-            internal=account.internal,
-        )
+        order = Order("", account.id, request, 0, now)  # positional: cheaper (hot path)
+        order.volume = request.volume
+        internal = order.internal = account.internal
         reference: Decimal | None = None
         if kind in LIMIT_TYPES:
-            assert request.price is not None
-            if request.price.relative:
+            price = request.price
+            assert price is not None
+            if price.sign:  # relative
                 reference = self.reference_price(pair)
-            order.limit_price = self._check_price(
-                pair,
-                request.price.resolve(
+                limit = price.resolve(
                     reference or ZERO, _direction(request, trigger=False), pair.pair_decimals
-                ),
-            )
+                )
+            else:
+                limit = price.value
+            if limit <= 0:
+                raise reject("EOrder:Invalid price")
+            if limit % pair.tick_size:
+                raise reject("EOrder:Tick size check failed")
+            order.limit_price = limit
             if kind == "iceberg":
                 order.display_left = request.displayvol or request.volume
         elif kind in TRIGGER_TYPES:
@@ -353,43 +372,51 @@ class Engine:
                 assert request.price2 is not None
                 if not request.price2.relative:
                     self._check_price(pair, request.price2.value)
-        if order.volume < pair.ordermin and not request.viqc:
+        viqc = "viqc" in oflags
+        if order.volume < pair.ordermin and not viqc:
             raise reject("EOrder:Order minimum not met")
         price_for_cost = order.limit_price or order.trigger_price
         if price_for_cost is None:
             price_for_cost = self.last_price.get(pair.id) or self.books[pair.id].mid()
         if pair.costmin is not None and price_for_cost is not None:
-            cost = request.volume if request.viqc else request.volume * price_for_cost
+            cost = request.volume if viqc else request.volume * price_for_cost
             if cost < pair.costmin:
                 raise reject("EOrder:Cost minimum not met")
         order.fee_in_base = self._fee_in_base(account, order)
-        self._check_funds(account, order)
+        if not internal:
+            self._check_funds(account, order)
         return order
 
     def _fee_in_base(self, account: Account, order: Order) -> bool:
-        flags = order.request.oflags
+        request = order.request
+        flags = request.oflags
         if "fcib" in flags:
             return True
-        if "fciq" in flags or order.side == "buy":
+        if "fciq" in flags or request.side == "buy":
             return False
         # selling: Kraken prefers the fee in base, unless the base would not cover it
-        rate_ = self._fee_rate(account, order.pair, False)
-        return account.available(order.pair.base) >= order.volume * (_ONE + rate_)
+        pair = request.pair
+        rate_ = self._fee_rate(account, pair, False)
+        return account.available(pair.base) >= order.volume * (_ONE + rate_)
 
     def _required_hold(self, account: Account, order: Order) -> tuple[str, Decimal]:
         """What an open order must keep reserved for its remaining volume."""
-        pair = order.pair
-        remaining = order.remaining
-        fee = self._fee_rate(account, pair, False)
-        if order.side == "sell":
-            return pair.base, remaining * (_ONE + fee) if order.fee_in_base else remaining
+        request = order.request
+        pair = request.pair
+        remaining = order.volume - order.vol_exec
+        if request.side == "sell":
+            if order.fee_in_base:
+                return pair.base, remaining * (_ONE + self._fee_rate(account, pair, False))
+            return pair.base, remaining
         price = order.limit_price
-        if price is None or (order.ordertype in TRIGGER_TYPES and not order.triggered):
+        if price is None or (request.ordertype in TRIGGER_TYPES and not order.triggered):
             price = self._trigger_limit(order) or order.trigger_price or price
         if price is None:
             return pair.quote, ZERO
         cost = remaining * price
-        return pair.quote, cost if order.fee_in_base else cost * (_ONE + fee)
+        if order.fee_in_base:
+            return pair.quote, cost
+        return pair.quote, cost * (_ONE + self._fee_rate(account, pair, False))
 
     def _trigger_limit(self, order: Order) -> Decimal | None:
         request = order.request
@@ -420,6 +447,8 @@ class Engine:
         asset, need = self._required_hold(account, order)
         if account.available(asset) < need:
             raise reject("EOrder:Insufficient funds")
+        # the order's first _set_hold will want the same figure unless it has traded since
+        self._hold_hint = (order, account, order.vol_exec, account.volume_30d, asset, need)
 
     def _sweep_cost(self, order: Order) -> Decimal:
         """What a market buy of ``order.volume`` would cost against the book (taker fee incl.)."""
@@ -444,16 +473,31 @@ class Engine:
         return cost * (_ONE + self._fee_rate(account, order.pair, False))
 
     def _set_hold(self, order: Order, account: Account) -> None:
-        as_market = order.ordertype == "market" or (order.triggered and order.limit_price is None)
-        if order.is_open and not as_market:
-            asset, amount = self._required_hold(account, order)
+        kind = order.request.ordertype
+        as_market = kind == "market" or (order.triggered and order.limit_price is None)
+        hint = self._hold_hint
+        if hint is not None and hint[0] is order:
+            self._hold_hint = None
         else:
-            asset, amount = order.hold_asset or order.pair.quote, ZERO
-        if order.hold_asset and order.hold_asset != asset:
-            account.add_hold(order.hold_asset, -order.hold)
-            order.hold = ZERO
-        if amount != order.hold:
-            account.add_hold(asset, amount - order.hold)
+            hint = None
+        if not as_market and order.status in {"pending", "open"}:
+            if (
+                hint is not None
+                and hint[1] is account
+                and hint[2] is order.vol_exec
+                and hint[3] is account.volume_30d
+            ):
+                asset, amount = hint[4], hint[5]  # what _check_funds just computed
+            else:
+                asset, amount = self._required_hold(account, order)
+        else:
+            asset, amount = order.hold_asset or order.request.pair.quote, ZERO
+        held = order.hold
+        if order.hold_asset != asset and order.hold_asset:
+            account.add_hold(order.hold_asset, -held)
+            order.hold = held = ZERO
+        if amount != held:
+            account.add_hold(asset, amount - held)
             order.hold = amount
         order.hold_asset = asset
 
@@ -462,14 +506,18 @@ class Engine:
     def _activate(self, order: Order, account: Account, now: float) -> None:
         order.status = "open"
         order.priority = now
-        kind = order.ordertype
-        self._order_event(order, "new")
+        request = order.request
+        kind = request.ordertype
+        if not order.internal:
+            self.dirty_orders[order.txid] = order
+        if self.listeners:
+            self._emit(OrderEvent(order, "new"))
         if kind in TRIGGER_TYPES:
-            self.stops[order.pair.id].append(order)
+            self.stops[request.pair.id].append(order)
             self._set_hold(order, account)
-            self._run_triggers(order.pair.id, now)
+            self._run_triggers(request.pair.id, now)
             return
-        if kind == "market" and order.request.starttm > order.opentm:
+        if kind == "market" and request.starttm > order.opentm:
             try:  # scheduled: it holds nothing, so what it was placed with may be gone
                 self._check_funds(account, order)
             except APIError:
@@ -477,42 +525,44 @@ class Engine:
                 return
         self._take(order, account, now)
         if self._pending_trigger_pairs:
-            self._run_triggers(order.pair.id, now)
+            self._run_triggers(request.pair.id, now)
 
     def _take(self, order: Order, account: Account, now: float) -> None:
         """Match ``order`` as a taker, then rest it, or finish it."""
         request = order.request
-        book = self.books[order.pair.id]
-        opposite = book.opposite(order.side)
+        book = self.books[request.pair.id]
+        buy = request.side == "buy"
+        opposite = book.asks if buy else book.bids
         limit = order.limit_price
         crosses = limit is not None and (
-            (best := opposite.best()) is not None
-            and (best <= limit if order.side == "buy" else best >= limit)
+            (best := opposite.best()) is not None and (best <= limit if buy else best >= limit)
         )
-        if request.post_only and crosses:
+        if crosses and "post" in request.oflags:
             self._finish(order, "canceled", "Post only order", now)
             return
-        if request.timeinforce == "FOK" and not self._fillable(order):
+        timeinforce = request.timeinforce
+        if timeinforce == "FOK" and not self._fillable(order):
             self._finish(order, "canceled", "Unfilled FOK order", now)
             return
         if limit is None or crosses:
             self._match(order, account, now)
-        if not order.is_open:
+        if order.status not in {"pending", "open"}:
             return
-        if order.remaining <= 0:
+        if order.volume - order.vol_exec <= 0:
             self._finish(order, "closed", None, now)
         elif limit is None:
             reason = "Insufficient liquidity" if not order.vol_exec else "Partial fill"
-            if order.request.viqc and order.vol_exec:
+            if "viqc" in request.oflags and order.vol_exec:
                 self._finish(order, "closed", None, now)
             else:
                 self._finish(order, "canceled", reason, now)
-        elif request.timeinforce == "IOC":
+        elif timeinforce == "IOC":
             self._finish(order, "canceled", "Unfilled IOC order", now)
         else:
-            book.side(order.side).add(order)
+            (book.bids if buy else book.asks).add(order)
             self._set_hold(order, account)
-            self._level(order)
+            if self.listeners:
+                self._level(order)
 
     def _fillable(self, order: Order) -> bool:
         left = order.remaining
@@ -529,35 +579,39 @@ class Engine:
         return False
 
     def _match(self, order: Order, account: Account, now: float) -> None:
-        pair = order.pair
-        buy = order.side == "buy"
-        side = self.books[pair.id].opposite(order.side)
+        request = order.request
+        pair = request.pair
+        buy = request.side == "buy"
+        book = self.books[pair.id]
+        side = book.asks if buy else book.bids
+        levels = side.levels
         limit = order.limit_price
-        lot = self._quantum(pair.lot_decimals)
-        viqc = order.request.viqc and order.ordertype == "market"
-        taker_rate = self._fee_rate(account, pair, False)
-        while order.is_open:
+        # only orders without a limit (market) size their fills in lots and by their funds
+        lot = self._quantum(pair.lot_decimals) if limit is None else _ONE
+        viqc = request.ordertype == "market" and "viqc" in request.oflags
+        taker_rate = self._fee_rate(account, pair, False) if limit is None else ZERO
+        account_id = order.account_id
+        while order.status in {"pending", "open"}:
             if viqc:
-                budget = order.request.volume - order.quote_spent
-            elif order.remaining <= 0:
+                budget = request.volume - order.quote_spent
+            elif order.volume - order.vol_exec <= 0:
                 break
             best = side.best()
             if best is None or (limit is not None and (best > limit if buy else best < limit)):
                 break
-            maker = side.levels[best][0]
-            if maker.account_id == order.account_id:
+            maker = levels[best][0]
+            if maker.account_id == account_id:
                 if not self._self_trade(order, maker, now):
                     break
                 continue
-            if maker.ordertype == "iceberg":
-                qty = min(maker.display_left, maker.remaining)
-            else:
-                qty = maker.remaining
+            qty = maker.volume - maker.vol_exec
+            if maker.request.ordertype == "iceberg":
+                qty = min(maker.display_left, qty)
             if viqc:
                 fee_factor = _ONE if order.fee_in_base else _ONE + taker_rate
                 qty = min(qty, (budget / (best * fee_factor)).quantize(lot, ROUND_DOWN))
             else:
-                qty = min(qty, order.remaining)
+                qty = min(qty, order.volume - order.vol_exec)
             if buy and order.limit_price is None and not account.internal:
                 fee_factor = _ONE if order.fee_in_base else _ONE + taker_rate
                 affordable = (account.available(pair.quote) / (best * fee_factor)).quantize(
@@ -585,40 +639,51 @@ class Engine:
     def _execute(
         self, taker: Order, maker: Order, price: Decimal, qty: Decimal, now: float
     ) -> None:
-        pair = taker.pair
-        self.trade_seq += 1
-        trade_id = self.trade_seq
-        cost = quantize(price * qty, self.asset_decimals.get(pair.quote, 8))
-        for order, is_maker in ((maker, True), (taker, False)):
-            self._settle(order, is_maker, price, qty, cost, trade_id, now)
-        self.last_price[pair.id] = price
+        request = taker.request
+        pair = request.pair
+        pair_id = pair.id
+        self.trade_seq = trade_id = self.trade_seq + 1
+        cost = (price * qty).quantize(self._asset_quantum(pair.quote), ROUND_HALF_UP)
+        self._settle(maker, True, price, qty, cost, trade_id, now)
+        self._settle(taker, False, price, qty, cost, trade_id, now)
+        self.last_price[pair_id] = price
         trade = PublicTrade(
-            pair_id=pair.id,
-            price=price,
-            volume=qty,
-            time=now,
-            side="b" if taker.side == "buy" else "s",
-            ordertype="m" if taker.limit_price is None else "l",
-            trade_id=trade_id,
+            pair_id,
+            price,
+            qty,
+            now,
+            "b" if request.side == "buy" else "s",
+            "m" if taker.limit_price is None else "l",
+            trade_id,
         )
-        self.tape[pair.id].append(trade)
+        self.tape[pair_id].append(trade)
         if self.listeners:
             self._emit(TradeEvent(trade))
         # after the trade is recorded: a finished maker's conditional close may trade at once
-        side = maker.request.side
-        book_side = self.books[pair.id].side(side)
-        if maker.remaining <= 0:
+        maker_request = maker.request
+        book = self.books[pair_id]
+        book_side = book.bids if maker_request.side == "buy" else book.asks
+        if maker.volume - maker.vol_exec <= 0:
             book_side.pop_front(price)
             self._finish(maker, "closed", None, now, in_book=False)
-        elif maker.ordertype == "iceberg":
+        elif maker_request.ordertype == "iceberg":
             maker.display_left -= qty
             if maker.display_left <= 0:
-                displayvol = maker.request.displayvol or maker.volume
+                displayvol = maker_request.displayvol or maker.volume
                 maker.display_left = min(displayvol, maker.remaining)
                 book_side.requeue(maker)
-        self._level(maker)
-        if self.stops[pair.id]:
-            self._pending_trigger_pairs.add(pair.id)
+        if self.listeners:
+            self._level(maker)
+        if self.stops[pair_id]:
+            self._pending_trigger_pairs.add(pair_id)
+
+    def _asset_quantum(self, asset: str) -> Decimal:
+        """One unit of the last decimal ``asset`` is kept to (costs and fees round to it)."""
+        quantum = self._asset_quanta.get(asset)
+        if quantum is None:
+            decimals = self.asset_decimals.get(asset, 8)
+            quantum = self._asset_quanta[asset] = self._quantum(decimals)
+        return quantum
 
     def _settle(
         self,
@@ -630,80 +695,85 @@ class Engine:
         trade_id: int,
         now: float,
     ) -> None:
-        pair = order.pair
+        request = order.request
+        pair = request.pair
+        base, quote = pair.base, pair.quote
         account = self.accounts[order.account_id]
         fee_rate = self._fee_rate(account, pair, is_maker)
-        if order.fee_in_base:
-            fee_asset = pair.base
-            fee_amount = quantize(qty * fee_rate, self.asset_decimals.get(pair.base, 8))
-            fee_quote = quantize(fee_amount * price, self.asset_decimals.get(pair.quote, 8))
+        quote_quantum = self._asset_quantum(quote)
+        in_base = order.fee_in_base
+        if in_base:
+            fee_asset = base
+            fee_amount = (qty * fee_rate).quantize(self._asset_quantum(base), ROUND_HALF_UP)
+            fee_quote = (fee_amount * price).quantize(quote_quantum, ROUND_HALF_UP)
+            base_fee, quote_fee = fee_amount, ZERO
         else:
-            fee_asset = pair.quote
-            fee_amount = quantize(cost * fee_rate, self.asset_decimals.get(pair.quote, 8))
-            fee_quote = fee_amount
-        txid = "" if account.internal else self.ids.trade()
-        sign = 1 if order.side == "buy" else -1
-        base_fee = fee_amount if order.fee_in_base else ZERO
-        quote_fee = ZERO if order.fee_in_base else fee_amount
+            fee_asset = quote
+            fee_amount = fee_quote = (cost * fee_rate).quantize(quote_quantum, ROUND_HALF_UP)
+            base_fee, quote_fee = ZERO, fee_amount
         internal = account.internal
-        base_entry = self.post(
-            account,
-            refid=txid,
-            now=now,
-            type="trade",
-            asset=pair.base,
-            amount=sign * qty,
-            fee=base_fee,
-            allow_negative=internal,
-        )
-        quote_entry = self.post(
-            account,
-            refid=txid,
-            now=now,
-            type="trade",
-            asset=pair.quote,
-            amount=-sign * cost,
-            fee=quote_fee,
-            allow_negative=internal,
-        )
+        txid = "" if internal else self.ids.trade()
+        # signed products, not negations: -1 * 0 is "-0" (as the ledger has always shown it)
+        sign, minus = (_ONE, _MINUS_ONE) if request.side == "buy" else (_MINUS_ONE, _ONE)
+        # the two legs, as post() would record them (inlined: four per match)
+        base_entry = account.post(
+            "" if internal else self.ids.ledger(),
+            txid, now, "trade", base, sign * qty, base_fee, "", internal,
+        )  # fmt: skip
+        self.dirty_accounts.add(account.id)
+        listeners = self.listeners
+        if not internal:
+            self.new_ledger.append(base_entry)
+            if listeners:
+                self._emit(LedgerEvent(base_entry))
+        quote_entry = account.post(
+            "" if internal else self.ids.ledger(),
+            txid, now, "trade", quote, minus * cost, quote_fee, "", internal,
+        )  # fmt: skip
+        if not internal:
+            self.new_ledger.append(quote_entry)
+            if listeners:
+                self._emit(LedgerEvent(quote_entry))
         if fee_amount:
-            self.fees_collected[fee_asset] = self.fees_collected.get(fee_asset, ZERO) + fee_amount
+            collected = self.fees_collected
+            collected[fee_asset] = collected.get(fee_asset, ZERO) + fee_amount
         order.vol_exec += qty
         order.cost += cost
         order.fee += fee_quote
-        if order.request.viqc and order.ordertype == "market":
-            order.quote_spent += cost + (ZERO if order.fee_in_base else fee_amount)
-        account.volume_30d += self._usd_value(pair, cost)
-        if order.is_open:
+        if request.ordertype == "market" and "viqc" in request.oflags:
+            order.quote_spent += cost + (ZERO if in_base else fee_amount)
+        account.volume_30d += cost if quote in {"ZUSD", "USDT"} else self._usd_value(pair, cost)
+        if order.status in {"pending", "open"}:
             self._set_hold(order, account)
-        if account.internal:
+        if internal:
             self._order_event(order, "fill")
             return
         order.trades.append(txid)
         fill = Fill(
-            txid=txid,
-            account_id=account.id,
-            ordertxid=order.txid,
-            postxid=SPOT_POSTXID,
-            pair=pair,
-            time=now,
-            side=order.side,
-            ordertype=order.ordertype,
-            price=price,
-            volume=qty,
-            cost=cost,
-            fee=fee_quote,
-            fee_asset=fee_asset,
-            fee_amount=fee_amount,
-            maker=is_maker,
-            trade_id=trade_id,
-            ledgers=(base_entry.id, quote_entry.id),
+            txid,
+            account.id,
+            order.txid,
+            SPOT_POSTXID,
+            pair,
+            now,
+            request.side,
+            request.ordertype,
+            price,
+            qty,
+            cost,
+            fee_quote,
+            fee_asset,
+            fee_amount,
+            is_maker,
+            trade_id,
+            (base_entry.id, quote_entry.id),
         )
         self.fills[txid] = fill
         self.account_fills[account.id].append(fill)
         self.new_fills.append(fill)
-        self._order_event(order, "fill")
+        self.dirty_orders[order.txid] = order
         if self.listeners:
+            self._emit(OrderEvent(order, "fill"))
             self._emit(FillEvent(fill))
 
     def _fee_rate(self, account: Account, pair: PairInfo, maker: bool) -> Decimal:
@@ -802,41 +872,44 @@ class Engine:
     def _finish(
         self, order: Order, status: str, reason: str | None, now: float, *, in_book: bool = True
     ) -> None:
-        if not order.is_open:
+        current = order.status
+        if current not in {"pending", "open"}:
             return
+        request = order.request
+        kind = request.ordertype
+        limit = order.limit_price
         was_resting = (
             in_book
-            and order.status == "open"
-            and order.limit_price is not None
-            and (order.ordertype in LIMIT_TYPES or order.triggered)
+            and current == "open"
+            and limit is not None
+            and (kind in LIMIT_TYPES or order.triggered)
         )
         if was_resting:
-            side = self.books[order.pair.id].side(order.side)
-            queue = side.levels.get(order.limit_price)  # type: ignore[arg-type]
-            if queue is not None and order in queue:
-                side.remove(order)
-            else:
-                was_resting = False
-        if order.ordertype in TRIGGER_TYPES and not order.triggered:
-            stops = self.stops[order.pair.id]
+            book = self.books[request.pair.id]
+            was_resting = (book.bids if request.side == "buy" else book.asks).discard(order)
+        if kind in TRIGGER_TYPES and not order.triggered:
+            stops = self.stops[request.pair.id]
             if order in stops:
                 stops.remove(order)
         order.status = status
         order.reason = reason
         order.closetm = now
-        account = self.accounts[order.account_id]
         if order.hold:
-            account.add_hold(order.hold_asset, -order.hold)
+            self.accounts[order.account_id].add_hold(order.hold_asset, -order.hold)
             order.hold = ZERO
         self._unindex_open(order)
-        self._order_event(order, status)
-        if was_resting or not in_book:
-            self._level(order)
-        if order.internal:
+        internal = order.internal
+        if not internal:
+            self.dirty_orders[order.txid] = order
+        if self.listeners:
+            self._emit(OrderEvent(order, status))
+            if was_resting or not in_book:
+                self._level(order)
+        if internal:
             self.orders.pop(order.txid, None)
-        close = order.request.close
+        close = request.close
         if close is not None and order.vol_exec > 0:
-            self._place_close(order, account, now)
+            self._place_close(order, self.accounts[order.account_id], now)
 
     def _place_close(self, order: Order, account: Account, now: float) -> None:
         close = order.request.close
@@ -879,6 +952,8 @@ class Engine:
         return len(orders)
 
     def _charge_cancels(self, account: Account, orders: list[Order], now: float) -> None:
+        if not (self.rate_limits and account.rate_limits):
+            return  # no counter to charge
         by_pair: dict[str, float] = {}
         for order in orders:
             by_pair[order.pair.id] = by_pair.get(order.pair.id, 0) + cancel_penalty(

@@ -8,7 +8,7 @@ resolves them against the last trade price.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
@@ -235,3 +235,24 @@ class PublicTrade:
     side: str  # taker side: "b" | "s"
     ordertype: str  # taker order type: "m" | "l"
     trade_id: int
+
+
+def _fast_frozen_init(cls: type) -> None:
+    """Give a frozen, slotted dataclass an ``__init__`` that stores through the slot descriptors.
+
+    The ``__init__`` that ``dataclass(frozen=True)`` writes calls ``object.__setattr__`` once per
+    field; calling each slot's descriptor directly does the same stores in half the time (a fill
+    is built twice per match). Same parameters, same instance, still frozen afterwards.
+    """
+    names = [f.name for f in fields(cls)]
+    assert all(f.default is MISSING and f.default_factory is MISSING for f in fields(cls))
+    namespace = {f"_set_{name}": cls.__dict__[name].__set__ for name in names}
+    body = "".join(f"    _set_{name}(self, {name})\n" for name in names)
+    exec(f"def __init__(self, {', '.join(names)}):\n{body}", namespace)
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    setattr(cls, "__init__", init)  # noqa: B010 (mypy: no assigning to a method)
+
+
+_fast_frozen_init(Fill)
+_fast_frozen_init(PublicTrade)
