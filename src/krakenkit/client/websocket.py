@@ -510,9 +510,9 @@ class SpotWebSocket(WsTradingMethods):
             self._fail_pending(RequestTimeout(f"connection lost ({reason}): outcome unknown"))
             if self._is_closing():
                 break
+            self._emit(Disconnected(self.url, reason))
             for symbol in self._books.mark_all_stale():
                 self._on_book_event(BookStale(symbol, "disconnected", reason))
-            self._emit(Disconnected(self.url, reason))
             reconnect = True
             if loop.time() - opened >= self._stable_after:
                 delays = self._backoff()
