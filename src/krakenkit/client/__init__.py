@@ -27,6 +27,7 @@ from krakenkit.client.models import (
 )
 from krakenkit.client.spot import SPOT_METHODS, AsyncSpotClient, SpotClient
 from krakenkit.client.websocket import SpotWebSocket
+from krakenkit.client.websocket_sync import SyncSpotWebSocket
 
 __all__ = [
     "SPOT_METHODS",
@@ -45,6 +46,7 @@ __all__ = [
     "RetryPolicy",
     "SpotClient",
     "SpotWebSocket",
+    "SyncSpotWebSocket",
     "Ticker",
     "Trade",
 ]

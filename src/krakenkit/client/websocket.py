@@ -199,7 +199,11 @@ class SpotWebSocket(WsTradingMethods):
             raise RuntimeError("already connected")
         first: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._run_task = asyncio.create_task(self._run(first))
-        await first
+        try:
+            await first
+        except BaseException:
+            await self.aclose()
+            raise
 
     async def aclose(self) -> None:
         self._closing = True
