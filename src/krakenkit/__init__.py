@@ -4,7 +4,7 @@ Spot and futures clients (REST and WebSocket, sync and async), a command line, a
 Kraken-compatible exchange (the emulator) that speaks Kraken's real wire protocols.
 """
 
-from krakenkit.client import AsyncSpotClient, SpotClient
+from krakenkit.client import AsyncSpotClient, SpotClient, SpotWebSocket, SyncSpotWebSocket
 from krakenkit.protocol.book import FuturesOrderBook, OrderBook
 from krakenkit.protocol.errors import ChecksumMismatch, KrakenError, SequenceGap
 
@@ -18,5 +18,7 @@ __all__ = [
     "OrderBook",
     "SequenceGap",
     "SpotClient",
+    "SpotWebSocket",
+    "SyncSpotWebSocket",
     "__version__",
 ]

@@ -14,6 +14,8 @@
 
 from krakenkit.client._pacing import Pacer
 from krakenkit.client._retry import RetryPolicy
+from krakenkit.client._ws_backoff import ConnectLimiter
+from krakenkit.client._ws_events import BookStale, BookSynced, Connected, Disconnected
 from krakenkit.client.models import (
     Balance,
     BookLevel,
@@ -24,18 +26,27 @@ from krakenkit.client.models import (
     Trade,
 )
 from krakenkit.client.spot import SPOT_METHODS, AsyncSpotClient, SpotClient
+from krakenkit.client.websocket import SpotWebSocket
+from krakenkit.client.websocket_sync import SyncSpotWebSocket
 
 __all__ = [
     "SPOT_METHODS",
     "AsyncSpotClient",
     "Balance",
     "BookLevel",
+    "BookStale",
+    "BookSynced",
     "Candle",
+    "ConnectLimiter",
+    "Connected",
+    "Disconnected",
     "Order",
     "Pacer",
     "PublicTrade",
     "RetryPolicy",
     "SpotClient",
+    "SpotWebSocket",
+    "SyncSpotWebSocket",
     "Ticker",
     "Trade",
 ]
