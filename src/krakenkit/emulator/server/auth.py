@@ -27,6 +27,7 @@ __all__ = [
     "ApiKey",
     "KeyStore",
     "NonceTracker",
+    "check_permission",
     "new_key_pair",
 ]
 
@@ -88,6 +89,13 @@ ENDPOINT_PERMISSIONS: dict[str, str] = {
     ),
     "GetWebSocketsToken": "websocket",
 }
+
+
+def check_permission(key: ApiKey, method_name: str, path: str | None = None) -> None:
+    """Raise ``EGeneral:Permission denied`` unless ``key`` may call ``method_name``."""
+    needed = ENDPOINT_PERMISSIONS.get(method_name)
+    if needed is not None and needed not in key.permissions:
+        raise PermissionDenied("EGeneral:Permission denied", path=path)
 
 
 class NonceTracker:
@@ -185,7 +193,5 @@ class KeyStore:
             raise InvalidNonce("EAPI:Invalid nonce", path=path)
         if record.otp is not None and str(otp or "") != record.otp:
             raise PermissionDenied("EGeneral:Permission denied", path=path)
-        needed = ENDPOINT_PERMISSIONS.get(method_name)
-        if needed is not None and needed not in record.permissions:
-            raise PermissionDenied("EGeneral:Permission denied", path=path)
+        check_permission(record, method_name, path)
         return record

@@ -28,8 +28,16 @@ _ids = itertools.count(13834774380200032777)
 class WsConnection:
     """The server side of one WebSocket: ``send`` queues text, ``run_writer`` writes it."""
 
-    def __init__(self, ws: web.WebSocketResponse, version: str, *, max_backlog: int = 50_000):
+    def __init__(
+        self,
+        ws: web.WebSocketResponse,
+        version: str,
+        *,
+        transport: asyncio.BaseTransport | None = None,
+        max_backlog: int = 50_000,
+    ):
         self.ws = ws
+        self.transport = transport  # to cut the connection without a closing handshake
         self.version = version  # "v1" | "v2"
         self.connection_id = next(_ids)
         self.max_backlog = max_backlog

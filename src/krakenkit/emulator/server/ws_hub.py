@@ -114,9 +114,8 @@ class FeedHub:
         for conn in list(self.connections):
             if version is None or conn.version == version:
                 conn.closed = True
-                transport = conn.ws._req.transport if conn.ws._req is not None else None
-                if transport is not None:
-                    transport.abort()
+                if isinstance(conn.transport, asyncio.Transport):
+                    conn.transport.abort()
                 dropped += 1
         return dropped
 

@@ -213,13 +213,7 @@ class PrivateFeeds:
                     order = self.engine.orders.get(fill.ordertxid)
                     if order is not None:
                         data.append(v2_trade(fill, order, self._common(fill.fee_asset)))
-        message = {
-            "channel": channel,
-            "type": "snapshot",
-            "data": data,
-            "sequence": _next(conn, channel),
-        }
-        conn.send(dumps(message))
+        self._v2_send({conn}, channel, data, "snapshot")
 
     # -- updates ---------------------------------------------------------------------------
 
@@ -281,12 +275,10 @@ class PrivateFeeds:
         }
         self._v2_send(subs, "balances", [data])
 
-    def _v2_send(self, subs: set[WsConnection], channel: str, data: list[Any]) -> None:
+    def _v2_send(
+        self, subs: set[WsConnection], channel: str, data: list[Any], kind: str = "update"
+    ) -> None:
         for conn in subs:
-            message = {
-                "channel": channel,
-                "type": "update",
-                "data": data,
-                "sequence": _next(conn, channel),
-            }
+            message: dict[str, Any] = {"channel": channel, "type": kind, "data": data}
+            message["sequence"] = _next(conn, channel)
             conn.send(dumps(message))

@@ -45,7 +45,7 @@ async def _serve(request: web.Request, version: str) -> web.StreamResponse:
     await ws.prepare(request)
     hub = request.app[HUB]
     private = request.app[_PRIVATE]
-    conn = WsConnection(ws, version)
+    conn = WsConnection(ws, version, transport=request.transport)
     hub.add(conn)
     writer = asyncio.create_task(conn.run_writer())
     status = hub.exchange.system_status

@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from krakenkit.emulator.server.auth import ENDPOINT_PERMISSIONS, ApiKey
+from krakenkit.emulator.server.auth import ApiKey, check_permission
 from krakenkit.emulator.server.registry import PRIVATE, Context
-from krakenkit.protocol.errors import InvalidArguments, PermissionDenied, api_error
+from krakenkit.protocol.errors import InvalidArguments, api_error
 
 if TYPE_CHECKING:
     from krakenkit.emulator.server.exchange import Exchange
@@ -26,9 +26,7 @@ _TRIGGERED_LIMIT = ("stop-loss-limit", "take-profit-limit", "trailing-stop-limit
 
 def call(exchange: Exchange, key: ApiKey, method: str, params: dict[str, Any]) -> Any:
     """Run the REST handler ``method`` for ``key``; raises APIError with Kraken's string."""
-    needed = ENDPOINT_PERMISSIONS.get(method)
-    if needed is not None and needed not in key.permissions:
-        raise PermissionDenied("EGeneral:Permission denied")
+    check_permission(key, method)
     if exchange.system_status == "maintenance":
         raise api_error(["EService:Unavailable"])
     now = exchange.clock()
